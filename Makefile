@@ -1,0 +1,37 @@
+# Rehab Target Monitor — set-up, run, test. Everything installs into .venv.
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+DATA ?= data
+HOST ?= 127.0.0.1
+PORT ?= 8050
+
+.PHONY: install run test lint format demo clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed ## virtual environment in .venv with the project installed
+
+run: install ## load the small demo if the database is empty, then serve the app
+	$(BIN)/rehab-monitor --data-dir $(DATA) demo-if-empty
+	$(BIN)/rehab-monitor --data-dir $(DATA) serve --host $(HOST) --port $(PORT)
+
+test: install ## the whole test suite
+	$(BIN)/python -m pytest -n 2 --dist loadfile
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Pipelines: read, normalise, validate, protect, load, publish and the indicator marts."""

@@ -1,0 +1,154 @@
+"""All settings in one place: name, default, environment variable and help.
+
+The data directory and every path inside it are derived here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from datetime import time
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_REFERENCE_DIR = PROJECT_ROOT / "data" / "reference"
+
+
+def _meta(env: str, help_: str) -> dict:
+    return {"env": env, "help": help_}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Installation settings; every field can be set by its environment variable."""
+
+    data_dir: Path = field(
+        default=Path("data"),
+        metadata=_meta("REHAB_MONITOR_DATA", "Directory holding database, inbox, secret, quarantine"),
+    )
+    jurisdiction: str = field(
+        default="211200",
+        metadata=_meta(
+            "REHAB_MONITOR_JURISDICTION",
+            "Adcode of the jurisdiction: a city (211200 铁岭市), a province (210000) or 100000",
+        ),
+    )
+    schedule_time: str = field(
+        default="02:00",
+        metadata=_meta("REHAB_MONITOR_SCHEDULE_TIME", "Nightly pipeline time, HH:MM"),
+    )
+    timezone: str = field(
+        default="Asia/Shanghai",
+        metadata=_meta("REHAB_MONITOR_TIMEZONE", "Time zone of the schedule and of 'today'"),
+    )
+    lagging_points: float = field(
+        default=5.0,
+        metadata=_meta(
+            "REHAB_MONITOR_LAGGING_POINTS",
+            "Points below the expected path up to which a unit is 滞后 (lagging), beyond: 严重滞后",
+        ),
+    )
+    stale_days: int = field(
+        default=45,
+        metadata=_meta("REHAB_MONITOR_STALE_DAYS", "Days without new records before data is stale"),
+    )
+    reject_share_alert: float = field(
+        default=0.05,
+        metadata=_meta(
+            "REHAB_MONITOR_REJECT_SHARE", "Share of a file's rows rejected that raises a notice"
+        ),
+    )
+    keep_snapshots: int = field(
+        default=3,
+        metadata=_meta("REHAB_MONITOR_KEEP_SNAPSHOTS", "Published snapshots kept on disk"),
+    )
+
+    # Paths derived from the data directory -------------------------------------------------
+    @property
+    def inbox_dir(self) -> Path:
+        return self.data_dir / "inbox"
+
+    @property
+    def warehouse_path(self) -> Path:
+        """The pipeline's working database (one writer: the pipeline run)."""
+        return self.data_dir / "warehouse.duckdb"
+
+    @property
+    def snapshots_dir(self) -> Path:
+        return self.data_dir / "snapshots"
+
+    @property
+    def published_pointer(self) -> Path:
+        """JSON file naming the snapshot readers use; replaced atomically on publish."""
+        return self.data_dir / "published.json"
+
+    @property
+    def secret_path(self) -> Path:
+        return self.data_dir / "secret.key"
+
+    @property
+    def lock_path(self) -> Path:
+        return self.data_dir / "pipeline.lock"
+
+    @property
+    def log_dir(self) -> Path:
+        return self.data_dir / "logs"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.data_dir / "cache"
+
+    @property
+    def reference_override_dir(self) -> Path:
+        """An installation's own reference files; they take precedence over the shipped ones."""
+        return self.data_dir / "reference"
+
+    def reference_file(self, name: str) -> Path:
+        """The reference file to use: the data directory's copy if present, else the shipped one."""
+        local = self.reference_override_dir / name
+        return local if local.exists() else DEFAULT_REFERENCE_DIR / name
+
+    def ensure_dirs(self) -> None:
+        for path in (self.data_dir, self.inbox_dir, self.snapshots_dir, self.log_dir):
+            path.mkdir(parents=True, exist_ok=True)
+
+
+def _coerce(kind: type, raw: str):
+    if kind is Path or kind == "Path":
+        return Path(raw)
+    if kind in (int, "int"):
+        return int(raw)
+    if kind in (float, "float"):
+        return float(raw)
+    return raw
+
+
+def load_settings(data_dir: str | Path | None = None, **overrides) -> Settings:
+    """Settings from defaults, then environment variables, then explicit arguments."""
+    values = {}
+    for f in fields(Settings):
+        env = f.metadata["env"]
+        if env in os.environ and os.environ[env] != "":
+            values[f.name] = _coerce(f.type, os.environ[env])
+    if data_dir is not None:
+        values["data_dir"] = Path(data_dir)
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    settings = replace(Settings(), **values)
+    _check(settings)
+    return settings
+
+
+def _check(settings: Settings) -> None:
+    try:
+        time.fromisoformat(settings.schedule_time)
+    except ValueError as exc:
+        raise ValueError(f"schedule_time must be HH:MM, got {settings.schedule_time!r}") from exc
+    if not (settings.jurisdiction.isdigit() and len(settings.jurisdiction) == 6):
+        raise ValueError(f"jurisdiction must be a 6-digit adcode, got {settings.jurisdiction!r}")
+
+
+def describe() -> list[tuple[str, str, str, str]]:
+    """(name, environment variable, default, help) for every setting, for docs and --help."""
+    return [
+        (f.name, f.metadata["env"], str(f.default), f.metadata["help"]) for f in fields(Settings)
+    ]
