@@ -1,0 +1,192 @@
+"""The `rehab-monitor` command line (§10)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from pipelines.settings import Settings, describe, load_settings
+
+log = logging.getLogger("rehab_monitor")
+
+
+def _common() -> argparse.ArgumentParser:
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument(
+        "--data-dir",
+        default=argparse.SUPPRESS,
+        help="data directory (database, inbox, secret); default ./data or $REHAB_MONITOR_DATA",
+    )
+    return parent
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common()
+    settings_help = "\n".join(f"  {env:32} {help_} (default {default})" for _, env, default, help_ in describe())
+    parser = argparse.ArgumentParser(
+        prog="rehab-monitor",
+        description="康复目标监测 Rehab Target Monitor",
+        epilog="settings (environment variables):\n" + settings_help,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=[common],
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    pipeline = sub.add_parser("pipeline", help="load the inbox into the database", parents=[common])
+    psub = pipeline.add_subparsers(dest="action", required=True)
+    run = psub.add_parser("run", help="one pipeline run", parents=[common])
+    run.add_argument("--inbox", type=Path, help="folder of input files (default: DATA_DIR/inbox)")
+
+    rejects = sub.add_parser("rejects", help="rejected rows of a run", parents=[common])
+    rejects.add_argument("--run", default="latest", help="'latest' or a run number")
+    rejects.add_argument("--format", choices=("csv", "xlsx"), default="csv")
+    rejects.add_argument("--out", type=Path, required=True)
+
+    demo = sub.add_parser("demo", help="write a synthetic demo inbox", parents=[common])
+    demo.add_argument("--out", type=Path, help="folder to write (default: DATA_DIR/inbox)")
+    demo.add_argument("--seed", type=int, default=7)
+    demo.add_argument("--scale", choices=("small", "city", "province"), default="small")
+    demo.add_argument(
+        "--load", action="store_true", help="then run the pipeline on it (into --data-dir)"
+    )
+    demo.add_argument(
+        "--if-empty", action="store_true", help="do nothing when data has been published already"
+    )
+
+    serve = sub.add_parser("serve", help="serve the web app", parents=[common])
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8050)
+    serve.add_argument("--debug", action="store_true", help="Dash debug mode (development only)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings(getattr(args, "data_dir", None))
+    except ValueError as exc:
+        print(f"设置错误 / settings error: {exc}", file=sys.stderr)
+        return 2
+    _log_to_file(settings)
+    handler = {
+        "pipeline": _pipeline,
+        "rejects": _rejects,
+        "demo": _demo,
+        "serve": _serve,
+    }[args.command]
+    return handler(args, settings)
+
+
+def _log_to_file(settings: Settings) -> None:
+    settings.ensure_dirs()
+    logging.basicConfig(
+        filename=settings.log_dir / "rehab-monitor.log",
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+    )
+
+
+def _say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+    log.info(text)
+
+
+def _pipeline(args: argparse.Namespace, settings: Settings) -> int:
+    from pipelines.run import RunLocked, run_pipeline
+
+    try:
+        result = run_pipeline(settings, args.inbox, trigger="cli", progress=_say)
+    except RunLocked as exc:
+        _say(str(exc))
+        return 3
+    except Exception as exc:
+        log.exception("pipeline run failed")
+        _say(f"运行失败 / run failed: {type(exc).__name__}: {exc}")
+        return 1
+    print(summary(result))
+    return 0
+
+
+def summary(result) -> str:
+    """The end-of-run summary table (file, dataset, status, rows)."""
+    lines = [
+        f"运行 / run {result.run_id}: {result.status}, {result.seconds:.1f}s",
+        f"{'文件 file':40} {'数据集 dataset':14} {'状态 status':10} {'读取 read':>10} "
+        f"{'导入 loaded':>12} {'拒收 rejected':>14}",
+    ]
+    for f in result.files:
+        lines.append(
+            f"{f.file[:40]:40} {(f.dataset or '-'):14} {f.status:10} {f.rows_read:>10,} "
+            f"{f.rows_loaded:>12,} {f.rows_rejected:>14,}"
+        )
+        if f.status == "refused" or (f.status == "skipped" and f.message_zh):
+            lines.append(f"    {f.message_zh} / {f.message_en}")
+        if f.unknown_columns:
+            lines.append(f"    未识别的列 / unknown columns: {', '.join(f.unknown_columns)}")
+    lines.append(
+        f"合计 total: {len(result.files)} 个文件 files (导入 loaded {result.count('loaded')}, "
+        f"跳过 skipped {result.count('skipped')}, 拒收 refused {result.count('refused')}); "
+        f"行 rows 读取 read {result.total('rows_read'):,}, 导入 loaded {result.total('rows_loaded'):,}, "
+        f"拒收 rejected {result.total('rows_rejected'):,}"
+    )
+    if result.published:
+        lines.append(f"已发布 / published: {result.published.name}")
+    if result.total("rows_rejected"):
+        lines.append("拒收明细 / rejected rows: rehab-monitor rejects --out rejects.xlsx --format xlsx")
+    return "\n".join(lines)
+
+
+def _rejects(args: argparse.Namespace, settings: Settings) -> int:
+    from pipelines.exporting import write_table
+    from pipelines.rejects import rejected_rows
+
+    try:
+        run_id, df = rejected_rows(settings, args.run)
+    except FileNotFoundError as exc:
+        _say(str(exc))
+        return 1
+    write_table(df, args.format, args.out, sheet="rejected")
+    _say(f"运行 / run {run_id}: {df.height} 条拒收记录 / rejected lines → {args.out}")
+    return 0
+
+
+def _demo(args: argparse.Namespace, settings: Settings) -> int:
+    from pipelines import store
+    from pipelines.demo import write_demo
+
+    if args.if_empty and store.published(settings) is not None:
+        _say("已有发布的数据，跳过演示数据 / data already published; demo not loaded")
+        return 0
+    from pipelines.regions import jurisdiction
+
+    if args.scale == "province" and jurisdiction(settings.jurisdiction).level == "市":
+        _say(
+            "province 规模需要省级或全国辖区，例如 REHAB_MONITOR_JURISDICTION=210000 / "
+            "the province scale needs a province or the country as jurisdiction, "
+            "e.g. REHAB_MONITOR_JURISDICTION=210000"
+        )
+        return 2
+    out = args.out or settings.inbox_dir
+    demo = write_demo(out, scale=args.scale, seed=args.seed, jurisdiction=settings.jurisdiction)
+    _say(
+        f"演示数据已写入 / demo written to {out}: {len(demo.files)} files, {demo.persons:,} persons, "
+        f"{demo.case_rows:,} case rows, {demo.service_rows:,} service rows"
+    )
+    if args.load:
+        return _pipeline(argparse.Namespace(inbox=out), settings)
+    return 0
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    from app import create_app
+
+    app = create_app(settings)
+    print(f"康复目标监测 / Rehab Target Monitor: http://{args.host}:{args.port}", flush=True)
+    app.run(host=args.host, port=args.port, debug=args.debug)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

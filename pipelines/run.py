@@ -1,0 +1,508 @@
+"""A pipeline run: inbox → read → normalise → validate → protect → load → marts → publish.
+
+One run at a time (a lock file); every file is applied atomically; the run is recorded with
+its files, row counts and the seconds each step took.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import duckdb
+import polars as pl
+
+from pipelines import marts, store
+from pipelines.db import frame, scalar
+from pipelines.load import (
+    Stage,
+    commit_file,
+    connect_warehouse,
+    get_state,
+    record_quarantine,
+    set_state,
+    typed,
+)
+from pipelines.normalise import Vocabulary, clean_text, normalise
+from pipelines.protect import load_or_create_secret, mask_id_expr, mask_name_expr, protect
+from pipelines.read import SUPPORTED_SUFFIXES, FileRefused, Source, open_source
+from pipelines.reference import Reference
+from pipelines.regions import DistrictResolver, jurisdiction
+from pipelines.settings import Settings
+from pipelines.validate import validate
+from schemas.checks import Context
+from schemas.contract import LOAD_ORDER
+from schemas.messages import REASONS, message
+
+BATCH_ROWS = 250_000
+STEPS = ("read", "normalise", "validate", "protect", "load")
+
+
+class RunLocked(RuntimeError):
+    """Another pipeline run holds the lock."""
+
+
+@dataclass
+class FileResult:
+    file: str
+    file_hash: str
+    status: str  # loaded, skipped, refused
+    dataset: str | None = None
+    sheet: str | None = None
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    rows_warned: int = 0
+    unknown_columns: list[str] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STEPS, 0.0))
+    message_zh: str | None = None
+    message_en: str | None = None
+
+
+@dataclass
+class RunResult:
+    run_id: int
+    status: str
+    files: list[FileResult]
+    published: Path | None
+    seconds: float
+
+    def total(self, attr: str) -> int:
+        return sum(getattr(f, attr) for f in self.files)
+
+    def count(self, status: str) -> int:
+        return sum(f.status == status for f in self.files)
+
+
+@contextmanager
+def pipeline_lock(settings: Settings) -> Iterator[None]:
+    """Exclusive lock on the data directory's pipeline; released when the process dies."""
+    settings.ensure_dirs()
+    with settings.lock_path.open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise RunLocked(
+                "另一个数据处理任务正在运行 / another pipeline run is in progress"
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def today_in(settings: Settings) -> date:
+    return datetime.now(ZoneInfo(settings.timezone)).date()
+
+
+def file_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def inbox_files(inbox: Path) -> list[Path]:
+    """Data files in the inbox, in file-name order (Office lock files and hidden files skipped)."""
+    if not inbox.exists():
+        return []
+    return sorted(
+        p
+        for p in inbox.iterdir()
+        if p.is_file()
+        and p.suffix.lower() in SUPPORTED_SUFFIXES
+        and not p.name.startswith(("~$", "."))
+    )
+
+
+def run_pipeline(
+    settings: Settings,
+    inbox: Path | None = None,
+    *,
+    trigger: str = "cli",
+    today: date | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> RunResult:
+    """Run the pipeline once over `inbox` (default: the data directory's inbox)."""
+    say = progress or (lambda _msg: None)
+    started = time.perf_counter()
+    with pipeline_lock(settings):
+        con = connect_warehouse(settings)
+        try:
+            run_id = _start_run(con, trigger)
+            try:
+                results, publish_needed = _load_inbox(
+                    con, settings, inbox or settings.inbox_dir, run_id, today or today_in(settings), say
+                )
+                snapshot = None
+                if publish_needed or _publish_pending(con, settings):
+                    say("计算指标 / computing marts")
+                    marts.refresh(con, settings)
+                    snapshot = _finish_run(con, run_id, results, "completed", publishing=True)
+                    con.close()
+                    say("发布快照 / publishing snapshot")
+                    t0 = time.perf_counter()
+                    snapshot = store.publish(settings, run_id)
+                    con = connect_warehouse(settings)
+                    con.execute(
+                        "update runs set seconds_publish = ? where run_id = ?",
+                        [time.perf_counter() - t0, run_id],
+                    )
+                else:
+                    _finish_run(con, run_id, results, "completed", publishing=False)
+            except BaseException as exc:
+                _fail_run(con, run_id, exc)
+                raise
+        finally:
+            con.close()
+    return RunResult(run_id, "completed", results, snapshot, time.perf_counter() - started)
+
+
+# -- run bookkeeping ---------------------------------------------------------------------------
+
+
+def _start_run(con: duckdb.DuckDBPyConnection, trigger: str) -> int:
+    con.execute("update runs set status = 'interrupted' where status = 'running'")
+    run_id = scalar(con, "select coalesce(max(run_id), 0) + 1 from runs")
+    con.execute(
+        "insert into runs (run_id, started_at, status, trigger) values (?, ?, 'running', ?)",
+        [run_id, datetime.now(), trigger],
+    )
+    return run_id
+
+
+def _publish_pending(con: duckdb.DuckDBPyConnection, settings: Settings) -> bool:
+    """True when the warehouse holds data the published snapshot does not (e.g. a crash)."""
+    pointer = store.published(settings)
+    snapshot_run = get_state(con, "snapshot_run")
+    has_data = scalar(con, "select count(*) from loaded_files") > 0
+    if pointer is None:
+        return has_data
+    return get_state(con, "changed") == "true" or str(pointer["run_id"]) != snapshot_run
+
+
+def _finish_run(
+    con: duckdb.DuckDBPyConnection,
+    run_id: int,
+    results: list[FileResult],
+    status: str,
+    *,
+    publishing: bool,
+) -> None:
+    con.execute("begin transaction")
+    con.execute(
+        """
+        update runs set
+            finished_at = ?, status = ?, files_seen = ?, files_loaded = ?, files_skipped = ?,
+            files_refused = ?, rows_read = ?, rows_loaded = ?, rows_rejected = ?, rows_warned = ?,
+            published_snapshot = ?
+        where run_id = ?
+        """,
+        [
+            datetime.now(),
+            status,
+            len(results),
+            sum(r.status == "loaded" for r in results),
+            sum(r.status == "skipped" for r in results),
+            sum(r.status == "refused" for r in results),
+            sum(r.rows_read for r in results),
+            sum(r.rows_loaded for r in results),
+            sum(r.rows_rejected for r in results),
+            sum(r.rows_warned for r in results),
+            f"run-{run_id:06d}.duckdb" if publishing else None,
+            run_id,
+        ],
+    )
+    if publishing:
+        set_state(con, "changed", "false")
+        set_state(con, "snapshot_run", str(run_id))
+    con.execute("commit")
+    con.execute("checkpoint")
+
+
+def _fail_run(con: duckdb.DuckDBPyConnection, run_id: int, exc: BaseException) -> None:
+    try:
+        con.execute("rollback")
+    except duckdb.Error:
+        pass
+    try:
+        con.execute(
+            "update runs set status = 'failed', finished_at = ?, error = ? where run_id = ?",
+            [datetime.now(), f"{type(exc).__name__}: {exc}"[:500], run_id],
+        )
+    except duckdb.Error:
+        pass  # the database itself is the problem; the run stays 'running' → 'interrupted'
+
+
+def _record_file(con: duckdb.DuckDBPyConnection, run_id: int, r: FileResult) -> None:
+    con.execute(
+        """
+        insert into run_files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """,
+        [
+            run_id, r.file, r.file_hash, r.dataset, r.sheet, r.status, r.rows_read,
+            r.rows_loaded, r.rows_rejected, r.rows_warned, r.unknown_columns,
+            *(r.seconds[s] for s in STEPS), r.message_zh, r.message_en,
+        ],
+    )  # fmt: skip
+
+
+# -- loading -----------------------------------------------------------------------------------
+
+
+def _load_inbox(
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    inbox: Path,
+    run_id: int,
+    today: date,
+    say: Callable[[str], None],
+) -> tuple[list[FileResult], bool]:
+    reference = Reference(settings)
+    juris = jurisdiction(settings.jurisdiction)
+    vocab = Vocabulary(DistrictResolver(juris), reference.programme_spellings)
+    secret = load_or_create_secret(settings.secret_path)
+    known = {r[0] for r in con.execute("select file_hash from loaded_files").fetchall()}
+
+    results: list[FileResult] = []
+    sources: list[tuple[Source, FileResult]] = []
+    paths = inbox_files(inbox)
+    for path in paths:
+        digest = file_hash(path)
+        if digest in known:
+            result = FileResult(path.name, digest, "skipped")
+            result.message_zh, result.message_en = "内容相同的文件已导入过，跳过", "identical file already loaded; skipped"
+            results.append(result)
+            _record_file(con, run_id, result)
+            continue
+        t0 = time.perf_counter()
+        try:
+            source = open_source(path, reference)
+        except FileRefused as refused:
+            result = _refused(con, run_id, path.name, digest, refused, juris.name)
+            results.append(result)
+            say(f"拒收 / refused {path.name}: {result.message_zh}")
+            continue
+        result = FileResult(path.name, digest, "loaded", source.dataset.name, source.sheet)
+        result.unknown_columns = source.unknown_columns
+        result.seconds["read"] += time.perf_counter() - t0
+        sources.append((source, result))
+        known.add(digest)  # the same content twice in one inbox is loaded once
+
+    sources.sort(key=lambda s: (LOAD_ORDER.index(s[1].dataset), s[0].name))
+    changed = False
+    for i, (source, result) in enumerate(sources, start=1):
+        say(f"[{i}/{len(sources)}] {source.name} ({source.dataset.label_zh})")
+        try:
+            ctx = Context(
+                today=today,
+                district_codes=juris.codes,
+                jurisdiction_name=juris.name,
+                programme_codes=frozenset(reference.programmes),
+                known_case_ids=_known_case_ids(con)
+                if source.dataset.name == "services"
+                else pl.Series([], dtype=pl.String),
+            )
+            _load_source(con, source, result, ctx, vocab, secret, run_id)
+        except FileRefused as refused:
+            results.append(_refused(con, run_id, source.name, result.file_hash, refused, juris.name))
+            say(f"    拒收 / refused: {refused.detail}")
+            continue
+        finally:
+            source.close()
+        changed = True
+        results.append(result)
+        _record_file(con, run_id, result)
+        say(
+            f"    读取 {result.rows_read:,} 行，导入 {result.rows_loaded:,}，"
+            f"拒收 {result.rows_rejected:,} / read {result.rows_read:,}, "
+            f"loaded {result.rows_loaded:,}, rejected {result.rows_rejected:,}"
+        )
+    order = {p.name: n for n, p in enumerate(paths)}
+    results.sort(key=lambda r: order.get(r.file, 0))
+    return results, changed
+
+
+def _known_case_ids(con: duckdb.DuckDBPyConnection) -> pl.Series:
+    return frame(con, "select distinct case_id from cases").get_column("case_id")
+
+
+def _refused(
+    con: duckdb.DuckDBPyConnection,
+    run_id: int,
+    file: str,
+    digest: str,
+    refused: FileRefused,
+    jurisdiction_name: str,
+) -> FileResult:
+    zh, en = message(refused.code, detail=refused.detail, jurisdiction=jurisdiction_name)
+    result = FileResult(file, digest, "refused", message_zh=zh, message_en=en)
+    row = {
+        "run_id": run_id, "file": file, "file_hash": digest, "dataset": None, "sheet": None,
+        "row": None, "column": None, "field": None, "value": None,
+        "reason_code": refused.code, "severity": "refused", "message_zh": zh, "message_en": en,
+    }  # fmt: skip
+    record_quarantine(con, pl.DataFrame([row], schema=_QUARANTINE_SCHEMA))
+    _record_file(con, run_id, result)
+    return result
+
+
+_QUARANTINE_SCHEMA = {
+    "run_id": pl.Int64, "file": pl.String, "file_hash": pl.String, "dataset": pl.String,
+    "sheet": pl.String, "row": pl.Int64, "column": pl.String, "field": pl.String,
+    "value": pl.String, "reason_code": pl.String, "severity": pl.String,
+    "message_zh": pl.String, "message_en": pl.String,
+}  # fmt: skip
+
+
+def _repeats(source: Source) -> tuple[pl.DataFrame, pl.Series]:
+    """(exact repeat rows with the row they repeat, keys that occur with different contents).
+
+    Computed in one streaming pass over the key and a hash of each row, so the whole file
+    is never in memory.
+    """
+    ds = source.dataset
+    key = pl.concat_str([clean_text(k) for k in ds.key], separator="|")
+    content = pl.concat_str(
+        [pl.col(c).fill_null("\x00") for c in ds.column_names], separator="\x1f"
+    ).hash()
+    rows = source.lazy().select("_row", key.alias("_key"), content.alias("_h")).collect(
+        engine="streaming"
+    )
+    first = rows.group_by("_key", "_h").agg(pl.col("_row").min().alias("first_row"))
+    repeats = (
+        rows.join(first, on=["_key", "_h"], nulls_equal=True)
+        .filter(pl.col("_row") != pl.col("first_row"))
+        .select("_row", "first_row")
+    )
+    dup_keys = (
+        first.drop_nulls("_key").group_by("_key").len().filter(pl.col("len") > 1).get_column("_key")
+    )
+    return repeats, dup_keys
+
+
+def _load_source(
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    result: FileResult,
+    ctx: Context,
+    vocab: Vocabulary,
+    secret: bytes,
+    run_id: int,
+) -> None:
+    ds = source.dataset
+    t0 = time.perf_counter()
+    try:
+        repeats, dup_keys = _repeats(source)
+    except Exception as exc:
+        raise FileRefused("file_unreadable", str(exc).splitlines()[0][:200]) from exc
+    result.seconds["read"] += time.perf_counter() - t0
+    ctx = replace(ctx, duplicate_keys=dup_keys)
+    repeat_rows = repeats.get_column("_row").implode()
+    stage = Stage(con, ds)
+    problems: list[pl.DataFrame] = []
+    batches = source.batches(BATCH_ROWS)
+    while True:
+        t0 = time.perf_counter()
+        try:
+            batch = next(batches, None)
+        except Exception as exc:
+            stage.drop()
+            raise FileRefused("file_unreadable", str(exc).splitlines()[0][:200]) from exc
+        result.seconds["read"] += time.perf_counter() - t0
+        if batch is None:
+            break
+        result.rows_read += batch.height
+        batch = batch.filter(~pl.col("_row").is_in(repeat_rows))
+        t0 = time.perf_counter()
+        batch = normalise(batch, ds, vocab)
+        t1 = time.perf_counter()
+        good, bad = validate(batch, ds.name, ctx)
+        t2 = time.perf_counter()
+        good = protect(good, ds, secret)
+        t3 = time.perf_counter()
+        stage.add(typed(good, ds, source.name))
+        t4 = time.perf_counter()
+        problems.append(_mask_values(bad))
+        for step, seconds in zip(STEPS[1:], (t1 - t0, t2 - t1, t3 - t2, t4 - t3), strict=True):
+            result.seconds[step] += seconds
+    t0 = time.perf_counter()
+    quarantine = _quarantine(source, result, problems, repeats, run_id, ctx.jurisdiction_name)
+    result.rows_loaded = stage.rows
+    commit_file(
+        con, stage, run_id=run_id, file=source.name, file_hash=result.file_hash, quarantine=quarantine
+    )
+    result.seconds["load"] += time.perf_counter() - t0
+
+
+def _mask_values(problems: pl.DataFrame) -> pl.DataFrame:
+    """Personal values appear in the quarantine only masked."""
+    value = pl.col("value")
+    return problems.with_columns(
+        pl.when(pl.col("column").is_in(["id_number", "certificate_no"]))
+        .then(mask_id_expr(value))
+        .when(pl.col("column") == "name")
+        .then(mask_name_expr(value))
+        .otherwise(value)
+        .alias("value")
+    )
+
+
+def _quarantine(
+    source: Source,
+    result: FileResult,
+    problems: list[pl.DataFrame],
+    repeats: pl.DataFrame,
+    run_id: int,
+    jurisdiction_name: str,
+) -> pl.DataFrame:
+    """Problems and warnings of one file as quarantine lines with both messages."""
+    ds = source.dataset
+    header_of = {canonical: header for header, canonical in source.columns.items()}
+    if "district_code" not in header_of and "district" in header_of:
+        header_of["district_code"] = header_of["district"]
+    rejected = pl.concat(problems) if problems else pl.DataFrame()
+    lines = []
+    for row in rejected.iter_rows(named=True) if rejected.height else []:
+        col = row["column"]
+        zh, en = message(
+            row["reason_code"],
+            column=header_of.get(col, col),
+            label=header_of.get(col) or ds.column(col).label_zh if col in ds.column_names else col,
+            jurisdiction=jurisdiction_name,
+        )
+        lines.append((row["row"], header_of.get(col, col), col, row["value"], row["reason_code"], zh, en))
+    result.rows_rejected = rejected.get_column("row").n_unique() if rejected.height else 0
+    for row, first_row in repeats.iter_rows():
+        zh, en = message("duplicate_exact", first_row=first_row)
+        lines.append((row, None, None, None, "duplicate_exact", zh, en))
+    for header in source.unknown_columns:
+        zh, en = message("unknown_column", column=header)
+        lines.append((source.header_row, header, None, None, "unknown_column", zh, en))
+    result.rows_warned = repeats.height
+    frame = pl.DataFrame(
+        lines,
+        schema={
+            "row": pl.Int64, "column": pl.String, "field": pl.String, "value": pl.String,
+            "reason_code": pl.String, "message_zh": pl.String, "message_en": pl.String,
+        },
+        orient="row",
+    )  # fmt: skip
+    return frame.with_columns(
+        pl.lit(run_id, dtype=pl.Int64).alias("run_id"),
+        pl.lit(source.name).alias("file"),
+        pl.lit(result.file_hash).alias("file_hash"),
+        pl.lit(ds.name).alias("dataset"),
+        pl.lit(source.sheet, dtype=pl.String).alias("sheet"),
+        pl.col("reason_code").replace_strict(
+            {code: r.severity for code, r in REASONS.items()}, return_dtype=pl.String
+        ).alias("severity"),
+    ).select(list(_QUARANTINE_SCHEMA))

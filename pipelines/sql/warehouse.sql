@@ -1,0 +1,145 @@
+-- The pipeline's working database. Loaded tables hold no raw identity: persons appear only
+-- as person_key (keyed hash), id_masked (first 6 + last 4) and name_masked.
+
+create table if not exists cases (
+    case_id varchar not null,
+    programme varchar not null,
+    person_key varchar not null,
+    id_masked varchar,
+    name_masked varchar,
+    gender varchar,
+    birth_date date,
+    disability_category varchar,
+    disability_level varchar,
+    certified boolean,
+    district_code varchar not null,
+    township varchar,
+    registration_date date not null,
+    need_assessed boolean,
+    assessment_date date,
+    application_date date,
+    review_date date,
+    referral_date date,
+    referral_source varchar,
+    poverty_status varchar,
+    medical_insurance boolean,
+    family_doctor_signed boolean,
+    income_assessment_date date,
+    exit_date date,
+    exit_reason varchar,
+    source_file varchar not null,
+    source_row bigint not null
+);
+
+create table if not exists services (
+    service_id varchar not null,
+    case_id varchar not null,
+    institution_id varchar,
+    service_type varchar,
+    start_date date not null,
+    end_date date,
+    standardized boolean,
+    months double,
+    amount double,
+    settled_date date,
+    source_file varchar not null,
+    source_row bigint not null
+);
+
+create table if not exists institutions (
+    institution_id varchar not null,
+    name varchar,
+    district_code varchar not null,
+    kind varchar,
+    programmes varchar[],
+    designated_from date,
+    designated_to date,
+    capacity integer,
+    source_file varchar not null,
+    source_row bigint not null
+);
+
+create table if not exists staff (
+    staff_id varchar not null,
+    institution_id varchar,
+    professional_degree boolean,
+    direct_service boolean,
+    training_hours double,
+    year integer not null,
+    source_file varchar not null,
+    source_row bigint not null
+);
+
+-- One row per pipeline run.
+create table if not exists runs (
+    run_id integer not null,
+    started_at timestamp not null,
+    finished_at timestamp,
+    status varchar not null,          -- running, completed, failed, interrupted
+    trigger varchar,                  -- cli, schedule, upload
+    files_seen integer default 0,
+    files_loaded integer default 0,
+    files_skipped integer default 0,
+    files_refused integer default 0,
+    rows_read bigint default 0,
+    rows_loaded bigint default 0,
+    rows_rejected bigint default 0,
+    rows_warned bigint default 0,
+    published_snapshot varchar,
+    seconds_publish double,
+    error varchar
+);
+
+-- One row per file per run, with the time each step took.
+create table if not exists run_files (
+    run_id integer not null,
+    file varchar not null,
+    file_hash varchar not null,
+    dataset varchar,
+    sheet varchar,
+    status varchar not null,          -- loaded, skipped, refused
+    rows_read bigint default 0,
+    rows_loaded bigint default 0,
+    rows_rejected bigint default 0,
+    rows_warned bigint default 0,
+    unknown_columns varchar[],
+    seconds_read double,
+    seconds_normalise double,
+    seconds_validate double,
+    seconds_protect double,
+    seconds_load double,
+    message_zh varchar,
+    message_en varchar
+);
+
+-- Content hashes of files whose rows are in; an identical re-send is skipped.
+create table if not exists loaded_files (
+    file_hash varchar not null,
+    file varchar not null,
+    dataset varchar not null,
+    run_id integer not null,
+    loaded_at timestamp not null
+);
+
+-- Rejected rows (and warnings) with masked values; never raw identities.
+create table if not exists quarantine (
+    run_id integer not null,
+    file varchar not null,
+    file_hash varchar,
+    dataset varchar,
+    sheet varchar,
+    "row" bigint,
+    "column" varchar,
+    field varchar,
+    value varchar,
+    reason_code varchar not null,
+    severity varchar not null,        -- rejected, warning, refused
+    message_zh varchar not null,
+    message_en varchar not null
+);
+
+-- Small facts about the warehouse state (e.g. whether it changed since the last publish).
+create table if not exists state (
+    name varchar not null,
+    value varchar
+);
