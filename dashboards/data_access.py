@@ -25,7 +25,7 @@ def loaded_overview(settings: Settings) -> dict:
             from load_summary
             group by all
             order by dataset, district_code
-            """
+            """,
         )
         run = frame(
             con,

@@ -24,7 +24,9 @@ def _common() -> argparse.ArgumentParser:
 
 def build_parser() -> argparse.ArgumentParser:
     common = _common()
-    settings_help = "\n".join(f"  {env:32} {help_} (default {default})" for _, env, default, help_ in describe())
+    settings_help = "\n".join(
+        f"  {env:32} {help_} (default {default})" for _, env, default, help_ in describe()
+    )
     parser = argparse.ArgumentParser(
         prog="rehab-monitor",
         description="康复目标监测 Rehab Target Monitor",
@@ -134,7 +136,9 @@ def summary(result) -> str:
     if result.published:
         lines.append(f"已发布 / published: {result.published.name}")
     if result.total("rows_rejected"):
-        lines.append("拒收明细 / rejected rows: rehab-monitor rejects --out rejects.xlsx --format xlsx")
+        lines.append(
+            "拒收明细 / rejected rows: rehab-monitor rejects --out rejects.xlsx --format xlsx"
+        )
     return "\n".join(lines)
 
 

@@ -13,12 +13,16 @@ import duckdb
 import polars as pl
 
 
-def frame(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | None = None) -> pl.DataFrame:
+def frame(
+    con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | None = None
+) -> pl.DataFrame:
     """The query's result as a polars DataFrame."""
     return con.sql(sql, params=list(params) if params else None).pl()
 
 
-def rows(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | None = None) -> list[tuple]:
+def rows(
+    con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | None = None
+) -> list[tuple]:
     return con.execute(sql, list(params) if params else []).fetchall()
 
 

@@ -43,7 +43,8 @@ def write_table(df: pl.DataFrame, fmt: str, out: Path, sheet: str = "data") -> P
 
 def _write_xlsx(df: pl.DataFrame, out: Path, sheet: str) -> None:
     workbook = xlsxwriter.Workbook(
-        str(out), {"constant_memory": True, "strings_to_formulas": False, "strings_to_numbers": False}
+        str(out),
+        {"constant_memory": True, "strings_to_formulas": False, "strings_to_numbers": False},
     )
     try:
         ws = workbook.add_worksheet(sheet)

@@ -97,7 +97,9 @@ def commit_file(
     match = " and ".join(f"t.{k} = s.{k}" for k in key)
     con.execute("begin transaction")
     try:
-        con.execute(f"delete from {target} t where exists (select 1 from {stage.table} s where {match})")
+        con.execute(
+            f"delete from {target} t where exists (select 1 from {stage.table} s where {match})"
+        )
         con.execute(f"insert into {target} by name select * from {stage.table}")
         _insert_quarantine(con, quarantine)
         con.execute(

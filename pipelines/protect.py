@@ -67,7 +67,9 @@ def protect(df: pl.DataFrame, dataset: Dataset, secret: bytes) -> pl.DataFrame:
         return df.drop([c for c in IDENTITY_COLUMNS if c in df.columns])
     id18 = pl.coalesce(pl.col("id_number"), pl.col("certificate_no").str.slice(0, 18))
     df = df.with_columns(id18.alias("_id18"))
-    born = pl.col("_id18").str.slice(6, 8).str.to_date("%Y%m%d", strict=False).dt.strftime("%Y-%m-%d")
+    born = (
+        pl.col("_id18").str.slice(6, 8).str.to_date("%Y%m%d", strict=False).dt.strftime("%Y-%m-%d")
+    )
     digit = pl.col("_id18").str.slice(16, 1).cast(pl.Int32, strict=False)
     sex = pl.when(digit % 2 == 1).then(pl.lit("男")).when(digit % 2 == 0).then(pl.lit("女"))
     df = df.with_columns(

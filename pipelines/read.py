@@ -205,7 +205,10 @@ def _open_csv(path: Path, reference: Reference) -> Source:
         with text_path.open(encoding="utf-8-sig", newline="") as f:
             head = [line for _, line in zip(range(HEADER_SCAN_ROWS), f, strict=False)]
         separator = "\t" if path.suffix.lower() == ".tsv" else ","
-        rows = [[c or None for c in r] for r in csv.reader(io.StringIO("".join(head)), delimiter=separator)]
+        rows = [
+            [c or None for c in r]
+            for r in csv.reader(io.StringIO("".join(head)), delimiter=separator)
+        ]
         found = _recognise(rows, path.name, reference)
         if found is None:
             raise FileRefused("no_key_column")

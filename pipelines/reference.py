@@ -41,7 +41,9 @@ def _read_csv(path, required: set[str]) -> pl.DataFrame:
     try:
         df = pl.read_csv(path, infer_schema=False)
     except Exception as exc:
-        raise ReferenceError(f"参考文件无法读取 / cannot read reference file {path}: {exc}") from exc
+        raise ReferenceError(
+            f"参考文件无法读取 / cannot read reference file {path}: {exc}"
+        ) from exc
     missing = required - set(df.columns)
     if missing:
         raise ReferenceError(

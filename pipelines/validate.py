@@ -20,7 +20,12 @@ MODELS: dict[str, type[pa.DataFrameModel]] = {
 # pandera's own check names for the Field constraints we use.
 _BUILTIN_REASONS = {"not_nullable": "missing_required"}
 
-PROBLEM_SCHEMA = {"row": pl.Int64, "column": pl.String, "value": pl.String, "reason_code": pl.String}
+PROBLEM_SCHEMA = {
+    "row": pl.Int64,
+    "column": pl.String,
+    "value": pl.String,
+    "reason_code": pl.String,
+}
 
 
 def validate(df: pl.DataFrame, dataset: str, ctx: Context) -> tuple[pl.DataFrame, pl.DataFrame]:

@@ -119,7 +119,11 @@ def check_char(col: str, offset: int = 0) -> pl.Expr:
 
 
 def id_checksum(col: str) -> pl.Expr:
-    return pl.col(col).is_null() | ~_id_body_ok(col) | (check_char(col) == pl.col(col).str.slice(17, 1))
+    return (
+        pl.col(col).is_null()
+        | ~_id_body_ok(col)
+        | (check_char(col) == pl.col(col).str.slice(17, 1))
+    )
 
 
 def id_birth(col: str, offset: int = 0) -> pl.Expr:

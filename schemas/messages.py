@@ -19,10 +19,12 @@ REASONS: dict[str, Reason] = {
     # Row-level rules (each is a pandera check named by its code)
     "missing_required": Reason("必填项“{label}”为空", "Required field '{column}' is empty"),
     "missing_identifier": Reason(
-        "身份证号和残疾人证号至少填写一项", "Either the ID number or the certificate number is required"
+        "身份证号和残疾人证号至少填写一项",
+        "Either the ID number or the certificate number is required",
     ),
     "id_format": Reason(
-        "身份证号应为18位（末位可为X）或15位旧号码", "ID number must have 18 characters (last may be X) or 15 digits"
+        "身份证号应为18位（末位可为X）或15位旧号码",
+        "ID number must have 18 characters (last may be X) or 15 digits",
     ),
     "id_checksum": Reason(
         "身份证号校验位错误（GB 11643）", "ID number fails the GB 11643 check digit"
@@ -44,14 +46,14 @@ REASONS: dict[str, Reason] = {
         "残疾人证号的前18位与身份证号不一致",
         "The first 18 characters of the certificate number differ from the ID number",
     ),
-    "date_invalid": Reason("“{label}”不是可识别的日期", "'{column}' is not a date that can be read"),
+    "date_invalid": Reason(
+        "“{label}”不是可识别的日期", "'{column}' is not a date that can be read"
+    ),
     "date_out_of_range": Reason(
         "“{label}”应在1900-01-01至今天之间（不能是未来日期）",
         "'{column}' must lie between 1900-01-01 and today (no future dates)",
     ),
-    "end_before_start": Reason(
-        "“{label}”早于开始日期", "'{column}' is before the start date"
-    ),
+    "end_before_start": Reason("“{label}”早于开始日期", "'{column}' is before the start date"),
     "category_invalid": Reason(
         "残疾类别应为视力、听力、言语、肢体、智力、精神、多重或孤独症（或代码1-7）",
         "Disability category must be one of 视力/听力/言语/肢体/智力/精神/多重/孤独症 (or code 1-7)",
@@ -77,7 +79,9 @@ REASONS: dict[str, Reason] = {
     "number_invalid": Reason(
         "“{label}”应为不小于0的数字", "'{column}' must be a number not below 0"
     ),
-    "year_invalid": Reason("年度应为2000至今之间的四位年份", "Year must be a four-digit year from 2000 to now"),
+    "year_invalid": Reason(
+        "年度应为2000至今之间的四位年份", "Year must be a four-digit year from 2000 to now"
+    ),
     "duplicate_key": Reason(
         "同一文件中“{label}”重复且内容不同，两行均未导入",
         "'{column}' appears more than once in the file with different contents; neither row was loaded",
@@ -93,7 +97,9 @@ REASONS: dict[str, Reason] = {
         severity="warning",
     ),
     "unknown_column": Reason(
-        "无法识别的列“{column}”，未导入", "Unrecognised column '{column}' was not loaded", severity="warning"
+        "无法识别的列“{column}”，未导入",
+        "Unrecognised column '{column}' was not loaded",
+        severity="warning",
     ),
     # Whole-file refusals
     "file_unreadable": Reason(

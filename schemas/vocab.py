@@ -9,7 +9,13 @@ YES_NO: dict[str, str] = {
 
 # Certificate category digit (GB/T 26341): 1 视力 … 7 多重; 孤独症 is recorded for children.
 CATEGORIES: dict[str, str] = {
-    "1": "视力", "2": "听力", "3": "言语", "4": "肢体", "5": "智力", "6": "精神", "7": "多重",
+    "1": "视力",
+    "2": "听力",
+    "3": "言语",
+    "4": "肢体",
+    "5": "智力",
+    "6": "精神",
+    "7": "多重",
 }
 CATEGORY_SPELLINGS: dict[str, str] = {
     **{k: v for k, v in CATEGORIES.items()},
@@ -30,22 +36,53 @@ LEVEL_SPELLINGS: dict[str, str] = {
 LEVEL_VALUES = frozenset({"1", "2", "3", "4"})
 
 GENDER_SPELLINGS: dict[str, str] = {
-    "男": "男", "男性": "男", "M": "男", "MALE": "男",
-    "女": "女", "女性": "女", "F": "女", "FEMALE": "女",
+    "男": "男",
+    "男性": "男",
+    "M": "男",
+    "MALE": "男",
+    "女": "女",
+    "女性": "女",
+    "F": "女",
+    "FEMALE": "女",
 }
 GENDER_VALUES = frozenset({"男", "女"})
 
 POVERTY_SPELLINGS: dict[str, str] = {
-    "建档立卡": "建档立卡", "建档立卡贫困户": "建档立卡", "建档立卡户": "建档立卡",
-    "脱贫户": "建档立卡", "低保": "低保", "低保户": "低保", "最低生活保障": "低保",
-    "特困": "特困", "特困供养": "特困", "特困人员": "特困", "无": "无", "否": "无", "一般": "无",
+    "建档立卡": "建档立卡",
+    "建档立卡贫困户": "建档立卡",
+    "建档立卡户": "建档立卡",
+    "脱贫户": "建档立卡",
+    "低保": "低保",
+    "低保户": "低保",
+    "最低生活保障": "低保",
+    "特困": "特困",
+    "特困供养": "特困",
+    "特困人员": "特困",
+    "无": "无",
+    "否": "无",
+    "一般": "无",
 }
 POVERTY_VALUES = frozenset({"建档立卡", "低保", "特困", "无"})
 
 # Rows whose first filled cell starts with one of these are report furniture, not data.
 FOOTER_MARKERS = (
-    "合计", "总计", "小计", "填表人", "填报人", "审核人", "制表人", "负责人", "填表日期",
-    "填报日期", "制表日期", "单位负责人", "备注", "注：", "注:", "说明：", "说明:",
+    "合计",
+    "总计",
+    "小计",
+    "填表人",
+    "填报人",
+    "审核人",
+    "制表人",
+    "负责人",
+    "填表日期",
+    "填报日期",
+    "制表日期",
+    "单位负责人",
+    "备注",
+    "注：",
+    "注:",
+    "说明：",
+    "说明:",
 )
 
 # Separators accepted inside a list field (an institution's programmes).

@@ -96,7 +96,9 @@ def test_bad_staff_year(settings, inbox):
     result = run_pipeline(settings, inbox, today=TODAY)
     assert (result.files[0].rows_loaded, result.files[0].rows_rejected) == (3, 1)
     _, rejects = rejected_rows(settings)
-    assert rejects.select("row", "column", "reason_code").rows() == [(BAD_ROW, "年度", "year_invalid")]
+    assert rejects.select("row", "column", "reason_code").rows() == [
+        (BAD_ROW, "年度", "year_invalid")
+    ]
 
 
 def test_differing_duplicate_keys_are_both_quarantined(settings, inbox):
@@ -116,7 +118,8 @@ def test_exact_repeat_is_collapsed_with_a_warning(settings, inbox):
     f = result.files[0]
     assert (f.rows_read, f.rows_loaded, f.rows_rejected, f.rows_warned) == (4, 3, 0, 1)
     warnings = _table(
-        settings, "select \"row\", reason_code, message_zh from quarantine where severity = 'warning'"
+        settings,
+        "select \"row\", reason_code, message_zh from quarantine where severity = 'warning'",
     )
     assert warnings == [(7, "duplicate_exact", "与本文件第6行完全相同，已合并为一行")]
 

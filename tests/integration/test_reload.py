@@ -1,0 +1,95 @@
+"""Re-runs are idempotent, identical re-sends are skipped, corrected files replace rows."""
+
+from __future__ import annotations
+
+import shutil
+
+import duckdb
+
+from pipelines import store
+from pipelines.run import run_pipeline
+from tests.conftest import BAD_INPUT, TODAY
+
+TABLES = ("cases", "services", "institutions", "staff")
+
+
+def snapshot_tables(settings) -> dict[str, list[tuple]]:
+    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    try:
+        return {t: con.execute(f"select * from {t} order by all").fetchall() for t in TABLES}
+    finally:
+        con.close()
+
+
+def test_two_runs_on_the_same_inbox_leave_identical_tables(settings, demo_inbox):
+    first = run_pipeline(settings, demo_inbox, today=TODAY)
+    tables = snapshot_tables(settings)
+    second = run_pipeline(settings, demo_inbox, today=TODAY)
+
+    assert snapshot_tables(settings) == tables
+    assert sum(len(rows) for rows in tables.values()) > 5_000
+    assert {f.status for f in first.files} == {"loaded"}
+    assert {f.status for f in second.files} == {"skipped"}
+    assert second.published is None  # nothing changed: the published snapshot stays
+
+
+def test_identical_resend_under_another_name_is_skipped(settings, inbox):
+    shutil.copy(BAD_INPUT / "_base_cases.csv", inbox / "a_个案.csv")
+    run_pipeline(settings, inbox, today=TODAY)
+    shutil.copy(BAD_INPUT / "_base_cases.csv", inbox / "b_个案_重发.csv")
+    result = run_pipeline(settings, inbox, today=TODAY)
+    assert {f.file: f.status for f in result.files} == {
+        "a_个案.csv": "skipped",
+        "b_个案_重发.csv": "skipped",
+    }
+
+
+def test_corrected_file_replaces_the_rows_it_carries(settings, inbox):
+    shutil.copy(BAD_INPUT / "cases_category_invalid.csv", inbox / "01_个案.csv")
+    run_pipeline(settings, inbox, today=TODAY)
+    before = snapshot_tables(settings)["cases"]
+    assert len(before) == 3
+
+    # The district fixes row 7 and changes a township on YZ-0002, then re-sends.
+    text = (inbox / "01_个案.csv").read_text(encoding="utf-8")
+    text = text.replace(",其他,", ",精神,")
+    text = text.replace(
+        "YZ-0002,精康融合,211202198001031029,,张五明,银州区,铜钟街道",
+        "YZ-0002,精康融合,211202198001031029,,张五明,银州区,凡河镇",
+    )
+    (inbox / "01_个案.csv").unlink()
+    (inbox / "02_个案_更正.csv").write_text(text, encoding="utf-8")
+    result = run_pipeline(settings, inbox, today=TODAY)
+
+    assert result.files[0].rows_rejected == 0
+    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    try:
+        rows = con.execute("select case_id, township from cases order by case_id").fetchall()
+    finally:
+        con.close()
+    assert rows == [
+        ("YZ-0001", "铜钟街道"),
+        ("YZ-0002", "凡河镇"),
+        ("YZ-0003", "铜钟街道"),
+        ("YZ-0004", "铜钟街道"),
+    ]
+    # The published snapshot carries the correction too.
+    con = store.connect_published(settings)
+    try:
+        assert con.execute("select count(*) from cases").fetchone()[0] == 4
+    finally:
+        con.close()
+
+
+def test_later_file_in_one_run_wins(settings, inbox):
+    """Files of one run apply in file-name order: the later one replaces a key."""
+    src = (BAD_INPUT / "_base_cases.csv").read_text(encoding="utf-8")
+    (inbox / "01_个案.csv").write_text(src, encoding="utf-8")
+    (inbox / "02_个案.csv").write_text(src.replace("铜钟街道", "龙山乡"), encoding="utf-8")
+    run_pipeline(settings, inbox, today=TODAY)
+    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    try:
+        towns = con.execute("select distinct township, source_file from cases").fetchall()
+    finally:
+        con.close()
+    assert towns == [("龙山乡", "02_个案.csv")]
