@@ -19,7 +19,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed ## virtual environment in .venv with the project installed
 
 run: install ## load the small demo if the database is empty, then serve the app
-	$(BIN)/rehab-monitor --data-dir $(DATA) demo-if-empty
+	$(BIN)/rehab-monitor --data-dir $(DATA) demo --scale small --load --if-empty
 	$(BIN)/rehab-monitor --data-dir $(DATA) serve --host $(HOST) --port $(PORT)
 
 test: install ## the whole test suite

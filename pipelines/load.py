@@ -28,7 +28,10 @@ _TYPES = {
 def connect_warehouse(settings: Settings) -> duckdb.DuckDBPyConnection:
     """Open (and create if needed) the working database; only the pipeline run writes it."""
     settings.ensure_dirs()
-    con = duckdb.connect(str(settings.warehouse_path))
+    # A memory limit makes DuckDB spill big loads to disk instead of growing with the file.
+    con = duckdb.connect(
+        str(settings.warehouse_path), config={"memory_limit": settings.duckdb_memory}
+    )
     con.execute(sql("warehouse.sql"))
     return con
 

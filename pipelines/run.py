@@ -42,7 +42,8 @@ from schemas.checks import Context
 from schemas.contract import LOAD_ORDER
 from schemas.messages import REASONS, message
 
-BATCH_ROWS = 250_000
+# Rows per batch: memory is bounded by the batch, never by the file.
+BATCH_ROWS = 100_000
 STEPS = ("read", "normalise", "validate", "protect", "load")
 
 
@@ -374,28 +375,32 @@ _QUARANTINE_SCHEMA = {
 def _repeats(source: Source) -> tuple[pl.DataFrame, pl.Series]:
     """(exact repeat rows with the row they repeat, keys that occur with different contents).
 
-    Computed in one streaming pass over the key and a hash of each row, so the whole file
-    is never in memory.
+    A first pass over the file in batches keeps only row number, key and a row hash, so
+    the whole file is never in memory at once.
     """
     ds = source.dataset
     key = pl.concat_str([clean_text(k) for k in ds.key], separator="|")
-    content = pl.concat_str(
-        [pl.col(c).fill_null("\x00") for c in ds.column_names], separator="\x1f"
-    ).hash()
-    rows = (
-        source.lazy()
-        .select("_row", key.alias("_key"), content.alias("_h"))
-        .collect(engine="streaming")
+    present = [c for c in ds.column_names if c in source.columns.values()]
+    rows = pl.concat(
+        [
+            batch.select("_row", key.alias("_key"), pl.struct(present).hash().alias("_h"))
+            for batch in source.batches(BATCH_ROWS)
+        ]
+        or [pl.DataFrame(schema={"_row": pl.Int64, "_key": pl.String, "_h": pl.UInt64})]
     )
-    first = rows.group_by("_key", "_h").agg(pl.col("_row").min().alias("first_row"))
-    repeats = (
-        rows.join(first, on=["_key", "_h"], nulls_equal=True)
-        .filter(pl.col("_row") != pl.col("first_row"))
-        .select("_row", "first_row")
+    # Sort on 64-bit hashes and compare neighbours: linear memory, unlike a hash group-by,
+    # which needs several times the frame for a million rows.
+    rows = rows.with_columns(pl.col("_key").hash().alias("_kh")).sort("_kh", "_h", "_row")
+    same_key = pl.col("_kh") == pl.col("_kh").shift(1)
+    repeat = (same_key & (pl.col("_h") == pl.col("_h").shift(1))).fill_null(False)
+    rows = rows.with_columns(
+        repeat.alias("_repeat"),
+        pl.when(~repeat).then(pl.col("_row")).forward_fill().alias("first_row"),
     )
-    dup_keys = (
-        first.drop_nulls("_key").group_by("_key").len().filter(pl.col("len") > 1).get_column("_key")
-    )
+    repeats = rows.filter("_repeat").select("_row", "first_row").sort("_row")
+    distinct = rows.filter(~pl.col("_repeat") & pl.col("_key").is_not_null())
+    clash = (pl.col("_kh") == pl.col("_kh").shift(1)) | (pl.col("_kh") == pl.col("_kh").shift(-1))
+    dup_keys = distinct.filter(clash.fill_null(False)).get_column("_key").unique()
     return repeats, dup_keys
 
 

@@ -60,6 +60,13 @@ class Settings:
             "REHAB_MONITOR_REJECT_SHARE", "Share of a file's rows rejected that raises a notice"
         ),
     )
+    duckdb_memory: str = field(
+        default="1GB",
+        metadata=_meta(
+            "REHAB_MONITOR_DUCKDB_MEMORY",
+            "Memory DuckDB may use in a pipeline run before spilling to disk (e.g. 1GB)",
+        ),
+    )
     keep_snapshots: int = field(
         default=3,
         metadata=_meta("REHAB_MONITOR_KEEP_SNAPSHOTS", "Published snapshots kept on disk"),
