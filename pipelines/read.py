@@ -187,13 +187,16 @@ def _encoding(path: Path) -> str:
 def _transcode(path: Path, encoding: str) -> Path:
     """Stream a GB18030 file into a temporary UTF-8 file outside the data directory."""
     fd, name = tempfile.mkstemp(suffix=".csv", prefix="rehab-")
-    os.chmod(name, 0o600)
-    with (
-        os.fdopen(fd, "w", encoding="utf-8", newline="") as out,
-        path.open(encoding=encoding, errors="strict", newline="") as src,
-    ):
-        while chunk := src.read(1 << 20):
-            out.write(chunk)
+    try:
+        with (
+            os.fdopen(fd, "w", encoding="utf-8", newline="") as out,
+            path.open(encoding=encoding, errors="strict", newline="") as src,
+        ):
+            while chunk := src.read(1 << 20):
+                out.write(chunk)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
     return Path(name)
 
 

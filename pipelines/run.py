@@ -318,7 +318,7 @@ def _load_inbox(
                 if source.dataset.name == "services"
                 else pl.Series([], dtype=pl.String),
             )
-            _load_source(con, source, result, ctx, vocab, secret, run_id)
+            _load_source(con, source, result, ctx, vocab, secret, run_id, say)
         except FileRefused as refused:
             results.append(
                 _refused(con, run_id, source.name, result.file_hash, refused, juris.name)
@@ -412,6 +412,7 @@ def _load_source(
     vocab: Vocabulary,
     secret: bytes,
     run_id: int,
+    say: Callable[[str], None],
 ) -> None:
     ds = source.dataset
     t0 = time.perf_counter()
@@ -449,6 +450,8 @@ def _load_source(
         problems.append(_mask_values(bad))
         for step, seconds in zip(STEPS[1:], (t1 - t0, t2 - t1, t3 - t2, t4 - t3), strict=True):
             result.seconds[step] += seconds
+        if result.rows_read >= BATCH_ROWS:
+            say(f"    … {result.rows_read:,} 行 rows")
     t0 = time.perf_counter()
     quarantine = _quarantine(source, result, problems, repeats, run_id, ctx.jurisdiction_name)
     result.rows_loaded = stage.rows

@@ -1,0 +1,32 @@
+"""The app serves its pages over the published snapshot."""
+
+from __future__ import annotations
+
+from app import create_app
+from dashboards.data_access import loaded_overview
+from pipelines.run import run_pipeline
+from tests.conftest import TODAY, put
+
+
+def test_home_page_lists_what_was_loaded(settings, inbox):
+    put(inbox, "_base_cases.csv", "services_end_before_start_service.csv")
+    run_pipeline(settings, inbox, today=TODAY)
+
+    info = loaded_overview(settings)
+    assert info["jurisdiction"] == "铁岭市"
+    rows = {
+        (r["dataset"], r["district_name"]): r["rows"] for r in info["summary"].iter_rows(named=True)
+    }
+    assert rows == {("cases", "银州区"): 4, ("services", "银州区"): 3}
+
+    client = create_app(settings).server.test_client()
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "康复目标监测" in response.get_data(as_text=True)
+    # Assets are served by the app itself, never from a CDN.
+    assert "unpkg.com" not in response.get_data(as_text=True)
+
+
+def test_empty_data_directory_says_how_to_load(settings):
+    assert loaded_overview(settings) == {"published": None}
+    assert create_app(settings).server.test_client().get("/").status_code == 200
