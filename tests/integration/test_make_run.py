@@ -51,7 +51,8 @@ def test_make_run_on_a_fresh_clone_serves_within_three_minutes(tmp_path):
                 time.sleep(2)
         elapsed = time.monotonic() - started
         if status != 200:
-            os.killpg(proc.pid, signal.SIGTERM)
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
             output = proc.communicate(timeout=30)[0].decode(errors="replace")
             pytest.fail(f"no HTTP 200 after {elapsed:.0f}s; output:\n{output[-3000:]}")
         assert elapsed < 180

@@ -1,0 +1,272 @@
+-- Indicator facts (§4): one row per person, application, institution-district or staff row
+-- that counts towards an indicator, for every period in the temp table `periods(year, as_of)`
+-- and the baseline period (Dec 31 of the year before) each period's status is measured from.
+-- Standard SQL (window functions, grouping sets, no DuckDB-only syntax) so the same
+-- definitions can run on Apache Spark.
+
+create or replace temp view ind_periods as
+with
+requested as (
+    select distinct year, as_of from periods
+),
+baselines as (
+    select year - 1 as year, make_date(year - 1, 12, 31) as as_of from requested
+),
+all_periods as (
+    select year, as_of from requested
+    union
+    select year, as_of from baselines
+)
+select
+    year,
+    as_of,
+    make_date(year, 1, 1) as y_start,
+    least(as_of, make_date(year, 12, 31)) as y_cut
+from all_periods;
+
+-- The current case: of a person's cases in a programme registered on or before the as-of
+-- date, the one registered last (ties: greatest case_id). It gives district and township.
+create or replace temp view ind_current as
+with
+registered as (
+    select
+        p.year,
+        p.as_of,
+        p.y_start,
+        p.y_cut,
+        c.*,
+        row_number() over (
+            partition by p.year, p.as_of, c.programme, c.person_key
+            order by c.registration_date desc, c.case_id desc
+        ) as recency
+    from ind_periods p
+    join cases c on c.registration_date <= p.as_of
+)
+select * exclude (recency) from registered where recency = 1;
+
+-- Served in Y: any of the person's cases (registered by the as-of date) has a service that
+-- started by min(as_of, Dec 31 Y) and had not ended before Jan 1 Y; for programmes that
+-- count only standardised services (mental_rehab), only those.
+create or replace temp view ind_served as
+select
+    p.year,
+    p.as_of,
+    c.programme,
+    c.person_key,
+    -- child_rehab counts children aged 0-17 when the service started
+    bool_or(c.birth_date is null or s.start_date < c.birth_date + interval 18 year) as as_child
+from ind_periods p
+join cases c on c.registration_date <= p.as_of
+join services s on s.case_id = c.case_id
+join ref_programmes rp on rp.code = c.programme
+where s.start_date <= p.y_cut
+    and (s.end_date is null or s.end_date >= p.y_start)
+    and (not rp.standardized_only or coalesce(s.standardized, false))
+group by p.year, p.as_of, c.programme, c.person_key;
+
+create or replace temp view ind_persons as
+select
+    cur.year,
+    cur.as_of,
+    cur.y_start,
+    cur.y_cut,
+    cur.programme,
+    cur.person_key,
+    cur.district_code,
+    coalesce(cur.township, '未填写') as township,
+    coalesce(cur.disability_category, '未填写') as category,
+    coalesce(cur.gender, '未填写') as gender,
+    case
+        when cur.birth_date is null then '未知'
+        when cur.birth_date > cur.y_cut - interval 7 year then '0-6'
+        when cur.birth_date > cur.y_cut - interval 18 year then '7-17'
+        when cur.birth_date > cur.y_cut - interval 45 year then '18-44'
+        when cur.birth_date > cur.y_cut - interval 60 year then '45-59'
+        else '60+'
+    end as age_band,
+    (cur.exit_date is null or cur.exit_date >= cur.y_start) as active,
+    coalesce(cur.need_assessed, false) as needs,
+    coalesce(cur.medical_insurance, false) as insured,
+    coalesce(cur.family_doctor_signed, false) as doctor_signed,
+    coalesce(
+        cur.income_assessment_date <= cur.y_cut
+        and cur.income_assessment_date > cur.y_cut - interval 12 month,
+        false
+    ) as income_reassessed,
+    sv.person_key is not null as served,
+    coalesce(sv.as_child, false) as served_as_child,
+    rp.need_filter
+from ind_current cur
+join ref_programmes rp on rp.code = cur.programme
+left join ind_served sv
+    on sv.year = cur.year
+    and sv.as_of = cur.as_of
+    and sv.programme = cur.programme
+    and sv.person_key = cur.person_key;
+
+-- Person-level facts: in_denominator is null for count indicators.
+create or replace temp view ind_person_facts as
+with
+facts as (
+    select
+        year, as_of, programme, 'service_coverage' as indicator,
+        district_code, township, category, gender, age_band,
+        1 as in_denominator,
+        case when served then 1 else 0 end as in_numerator
+    from ind_persons
+    where active and (not need_filter or needs)
+
+    union all
+    select
+        year, as_of, programme, 'served_count' as indicator,
+        district_code, township, category, gender, age_band,
+        cast(null as integer) as in_denominator,
+        1 as in_numerator
+    from ind_persons
+    where served and (programme <> 'child_rehab' or served_as_child)
+
+    union all
+    select
+        year, as_of, programme, 'medical_insurance_coverage' as indicator,
+        district_code, township, category, gender, age_band,
+        1 as in_denominator,
+        case when insured then 1 else 0 end as in_numerator
+    from ind_persons
+    where active
+
+    union all
+    select
+        year, as_of, programme, 'family_doctor_coverage' as indicator,
+        district_code, township, category, gender, age_band,
+        1 as in_denominator,
+        case when doctor_signed then 1 else 0 end as in_numerator
+    from ind_persons
+    where active
+
+    union all
+    select
+        year, as_of, programme, 'income_reassessed' as indicator,
+        district_code, township, category, gender, age_band,
+        1 as in_denominator,
+        case when income_reassessed then 1 else 0 end as in_numerator
+    from ind_persons
+    where active
+)
+select f.*
+from facts f
+join ref_programme_indicators pi
+    on pi.programme = f.programme
+    and pi.indicator = f.indicator;
+
+-- Applications of Y (application date in Y and on or before the as-of date), per the case's
+-- district. Reviewed in time: within 5 working days of the official calendar (make-up days
+-- count as working days). Still pending and not yet overdue: not counted either way.
+create or replace temp view ind_application_facts as
+with
+applications as (
+    select
+        p.year,
+        p.as_of,
+        c.programme,
+        c.district_code,
+        coalesce(c.township, '未填写') as township,
+        c.application_date,
+        case when c.review_date <= p.as_of then c.review_date end as review_date,
+        p.as_of as cutoff
+    from ind_periods p
+    join cases c
+        on c.application_date >= p.y_start
+        and c.application_date <= p.y_cut
+),
+counted as (
+    select
+        a.*,
+        wr.workday_seq - wa.workday_seq as review_days,
+        wc.workday_seq - wa.workday_seq as waiting_days,
+        wa.source <> 'official' or wr.source <> 'official' or wc.source <> 'official' as fallback
+    from applications a
+    join ref_workdays wa on wa.day = a.application_date
+    left join ref_workdays wr on wr.day = a.review_date
+    left join ref_workdays wc on wc.day = a.cutoff
+)
+select
+    c.year,
+    c.as_of,
+    c.programme,
+    'review_timeliness' as indicator,
+    c.district_code,
+    c.township,
+    1 as in_denominator,
+    case when c.review_days <= 5 then 1 else 0 end as in_numerator,
+    coalesce(c.fallback, false) as calendar_fallback
+from counted c
+join ref_programme_indicators pi
+    on pi.programme = c.programme
+    and pi.indicator = 'review_timeliness'
+where c.review_date is not null or c.waiting_days > 5;
+
+-- District capability: a district can serve when at least one institution designated for
+-- the programme has a designation overlapping Y (and starting by the as-of date).
+create or replace temp view ind_capability_facts as
+with
+capable as (
+    select distinct
+        p.year,
+        p.as_of,
+        pi.programme,
+        i.district_code
+    from ind_periods p
+    cross join ref_programme_indicators pi
+    join institutions i
+        on list_contains(i.programmes, pi.programme)
+        and (i.designated_from is null or i.designated_from <= p.y_cut)
+        and (i.designated_to is null or i.designated_to >= p.y_start)
+    where pi.indicator = 'district_capability'
+)
+select
+    p.year,
+    p.as_of,
+    pi.programme,
+    'district_capability' as indicator,
+    u.code as district_code,
+    1 as in_denominator,
+    case when c.district_code is not null then 1 else 0 end as in_numerator
+from ind_periods p
+cross join ref_units u
+join ref_programme_indicators pi on pi.indicator = 'district_capability'
+left join capable c
+    on c.year = p.year
+    and c.as_of = p.as_of
+    and c.programme = pi.programme
+    and c.district_code = u.code;
+
+-- Staff of institutions designated for the programme, reported for year Y.
+create or replace temp view ind_staff_facts as
+with
+staff_of_programme as (
+    select
+        p.year,
+        p.as_of,
+        pi.programme,
+        pi.indicator,
+        i.district_code,
+        s.professional_degree,
+        s.direct_service,
+        s.training_hours
+    from ind_periods p
+    join staff s on s.year = p.year
+    join institutions i on i.institution_id = s.institution_id
+    join ref_programme_indicators pi
+        on list_contains(i.programmes, pi.programme)
+        and pi.indicator in ('staff_professional_share', 'training_hours_met')
+)
+select
+    year, as_of, programme, indicator, district_code,
+    1 as in_denominator,
+    case
+        when indicator = 'staff_professional_share' and coalesce(professional_degree, false) then 1
+        when indicator = 'training_hours_met' and coalesce(training_hours, 0) >= 20 then 1
+        else 0
+    end as in_numerator
+from staff_of_programme
+where indicator = 'staff_professional_share' or coalesce(direct_service, false);

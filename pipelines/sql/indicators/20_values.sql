@@ -1,0 +1,224 @@
+-- indicator_values: every indicator per programme, period and unit (city, district,
+-- township) with target, expected path, gap, status, projection and persons still needed.
+-- Reads the temp views of 10_facts.sql; parameter $lagging_points (status thresholds).
+with
+unit_values as (
+    -- person and application facts roll up city ← district ← township
+    select
+        year, as_of, programme, indicator,
+        case
+            when grouping(district_code) = 1 then 'city'
+            when grouping(township) = 1 then 'district'
+            else 'township'
+        end as unit_level,
+        district_code,
+        township,
+        sum(in_denominator) as denominator,
+        sum(in_numerator) as numerator,
+        false as calendar_fallback
+    from ind_person_facts
+    group by grouping sets (
+        (year, as_of, programme, indicator),
+        (year, as_of, programme, indicator, district_code),
+        (year, as_of, programme, indicator, district_code, township)
+    )
+
+    union all
+    select
+        year, as_of, programme, indicator,
+        case
+            when grouping(district_code) = 1 then 'city'
+            when grouping(township) = 1 then 'district'
+            else 'township'
+        end as unit_level,
+        district_code,
+        township,
+        sum(in_denominator),
+        sum(in_numerator),
+        bool_or(calendar_fallback)
+    from ind_application_facts
+    group by grouping sets (
+        (year, as_of, programme, indicator),
+        (year, as_of, programme, indicator, district_code),
+        (year, as_of, programme, indicator, district_code, township)
+    )
+
+    union all
+    select
+        year, as_of, programme, indicator,
+        case when grouping(district_code) = 1 then 'city' else 'district' end,
+        district_code,
+        cast(null as varchar),
+        sum(in_denominator),
+        sum(in_numerator),
+        false
+    from ind_capability_facts
+    group by grouping sets (
+        (year, as_of, programme, indicator),
+        (year, as_of, programme, indicator, district_code)
+    )
+
+    union all
+    select
+        year, as_of, programme, indicator,
+        case when grouping(district_code) = 1 then 'city' else 'district' end,
+        district_code,
+        cast(null as varchar),
+        sum(in_denominator),
+        sum(in_numerator),
+        false
+    from ind_staff_facts
+    group by grouping sets (
+        (year, as_of, programme, indicator),
+        (year, as_of, programme, indicator, district_code)
+    )
+),
+frame as (
+    -- every district and the city for every programme indicator and period, data or not;
+    -- townships only where data exists
+    select
+        p.year, p.as_of, pi.programme, pi.indicator, pi.unit,
+        'city' as unit_level,
+        'city' as unit_code,
+        cast(null as varchar) as district_code,
+        cast(null as varchar) as township
+    from ind_periods p
+    cross join ref_programme_indicators pi
+
+    union all
+    select
+        p.year, p.as_of, pi.programme, pi.indicator, pi.unit,
+        'district', u.code, u.code, cast(null as varchar)
+    from ind_periods p
+    cross join ref_programme_indicators pi
+    cross join ref_units u
+
+    union all
+    select
+        v.year, v.as_of, v.programme, v.indicator, pi.unit,
+        'township', v.district_code || '/' || v.township, v.district_code, v.township
+    from unit_values v
+    join ref_programme_indicators pi
+        on pi.programme = v.programme
+        and pi.indicator = v.indicator
+    where v.unit_level = 'township'
+),
+measured as (
+    select
+        f.*,
+        case when f.unit = 'count' then cast(null as bigint) else coalesce(v.denominator, 0) end
+            as denominator,
+        coalesce(v.numerator, 0) as numerator,
+        coalesce(v.calendar_fallback, false) as calendar_fallback,
+        case
+            when f.unit = 'count' then cast(coalesce(v.numerator, 0) as double)
+            when coalesce(v.denominator, 0) = 0 then cast(null as double)
+            else cast(v.numerator as double) / v.denominator
+        end as value
+    from frame f
+    left join unit_values v
+        on v.year = f.year
+        and v.as_of = f.as_of
+        and v.programme = f.programme
+        and v.indicator = f.indicator
+        and v.unit_level = f.unit_level
+        and coalesce(v.district_code, '') = coalesce(f.district_code, '')
+        and coalesce(v.township, '') = coalesce(f.township, '')
+),
+targeted as (
+    -- the newest target row for the year or an earlier one (carried forward); within a
+    -- year a district's own row beats the row for every district
+    select
+        m.*,
+        t.value as target,
+        t.year as target_year,
+        t.source as target_source,
+        row_number() over (
+            partition by m.year, m.as_of, m.programme, m.indicator, m.unit_code
+            order by t.year desc, case when t.scope in ('*') then 1 else 0 end
+        ) as target_rank
+    from measured m
+    left join ref_targets t
+        on t.programme = m.programme
+        and t.indicator = m.indicator
+        and t.year <= m.year
+        and (
+            t.scope = '*'
+            or (m.unit_level = 'city' and t.scope = 'city')
+            or (m.unit_level <> 'city' and t.scope = m.district_code)
+        )
+),
+with_baseline as (
+    select
+        t.* exclude (target_rank),
+        case when t.unit = 'count' then 0.0 else coalesce(b.value, 0.0) end as baseline,
+        case
+            when t.as_of >= make_date(t.year, 12, 31) then 1.0
+            else (cast(t.as_of as date) - make_date(t.year, 1, 1) + 1)
+                / cast(make_date(t.year, 12, 31) - make_date(t.year, 1, 1) + 1 as double)
+        end as elapsed
+    from targeted t
+    left join measured b
+        on b.year = t.year - 1
+        and b.as_of = make_date(t.year - 1, 12, 31)
+        and b.programme = t.programme
+        and b.indicator = t.indicator
+        and b.unit_code = t.unit_code
+    where t.target_rank = 1
+),
+assessed as (
+    select
+        w.*,
+        w.baseline + (w.target - w.baseline) * w.elapsed as expected
+    from with_baseline w
+)
+select
+    a.programme,
+    a.indicator,
+    a.year,
+    a.as_of,
+    a.unit_level,
+    a.unit_code,
+    a.district_code,
+    coalesce(u.name, a.unit_code) as district_name,
+    a.township,
+    a.denominator,
+    a.numerator,
+    a.value,
+    a.unit,
+    a.target,
+    a.target_year,
+    a.target_year < a.year as target_carried,
+    a.target_source,
+    case when a.target is not null then a.expected end as expected,
+    case
+        when a.value is null or a.target is null then cast(null as double)
+        when a.unit = 'count' then a.value - a.target
+        else round((a.value - a.target) * 100, 4)
+    end as gap,
+    case
+        when a.target is null then 'no_target'
+        when a.value is null or (a.unit = 'count' and a.numerator = 0 and a.unit_level <> 'city'
+            and a.target_year is null) then 'no_data'
+        when a.value >= a.target then 'met'
+        when a.value >= a.expected then 'on_track'
+        when a.unit = 'count' and (a.expected - a.value) <= a.target * $lagging_points / 100 then 'lagging'
+        when a.unit <> 'count' and (a.expected - a.value) * 100 <= $lagging_points then 'lagging'
+        else 'behind'
+    end as status,
+    case
+        when a.value is null or a.elapsed <= 0 then cast(null as double)
+        when a.unit = 'count' then a.value / a.elapsed
+        else least(1.0, greatest(0.0, a.baseline + (a.value - a.baseline) / a.elapsed))
+    end as projection,
+    case
+        when a.target is null or a.value is null then cast(null as bigint)
+        when a.unit = 'count' then cast(greatest(0, ceil(a.target - a.numerator)) as bigint)
+        else cast(greatest(0, ceil(a.target * a.denominator - 1e-9) - a.numerator) as bigint)
+    end as persons_needed,
+    a.calendar_fallback
+from assessed a
+join periods p
+    on p.year = a.year
+    and p.as_of = a.as_of
+left join ref_units u on u.code = a.district_code
