@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from datetime import date
 from pathlib import Path
 
 from pipelines.settings import Settings, describe, load_settings
@@ -46,6 +47,23 @@ def build_parser() -> argparse.ArgumentParser:
     rejects.add_argument("--format", choices=("csv", "xlsx"), default="csv")
     rejects.add_argument("--out", type=Path, required=True)
 
+    export = sub.add_parser(
+        "export", help="an indicator by district, township, category or month", parents=[common]
+    )
+    export.add_argument(
+        "indicator", help="e.g. service_coverage (see data/reference/indicators.csv)"
+    )
+    export.add_argument("--programme", required=True, help="programme code, e.g. mental_rehab")
+    export.add_argument("--year", type=int, required=True)
+    export.add_argument(
+        "--as-of", type=date.fromisoformat, help="YYYY-MM-DD (default: latest date in the data)"
+    )
+    export.add_argument("--format", choices=("csv", "xlsx", "parquet"), default="csv")
+    export.add_argument("--out", type=Path, required=True)
+    export.add_argument(
+        "--by", choices=("district", "township", "category", "month"), default="district"
+    )
+
     demo = sub.add_parser("demo", help="write a synthetic demo inbox", parents=[common])
     demo.add_argument("--out", type=Path, help="folder to write (default: DATA_DIR/inbox)")
     demo.add_argument("--seed", type=int, default=7)
@@ -76,6 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         "pipeline": _pipeline,
         "rejects": _rejects,
         "demo": _demo,
+        "export": _export,
         "serve": _serve,
     }[args.command]
     return handler(args, settings)
@@ -153,6 +172,20 @@ def _rejects(args: argparse.Namespace, settings: Settings) -> int:
         return 1
     write_table(df, args.format, args.out, sheet="rejected")
     _say(f"运行 / run {run_id}: {df.height} 条拒收记录 / rejected lines → {args.out}")
+    return 0
+
+
+def _export(args: argparse.Namespace, settings: Settings) -> int:
+    from pipelines.export import ExportError, export_frame
+    from pipelines.exporting import write_table
+
+    try:
+        df = export_frame(settings, args.indicator, args.programme, args.year, args.as_of, args.by)
+    except (ExportError, FileNotFoundError) as exc:
+        _say(str(exc))
+        return 1
+    write_table(df, args.format, args.out, sheet=args.indicator[:31])
+    _say(f"{df.height} 行 rows → {args.out}")
     return 0
 
 

@@ -444,7 +444,7 @@ def _services(
         y0, y1 = _days(date(year, 1, 1)), min(_days(date(year, 12, 31)), _days(END))
         eligible = (reg <= y1) & (exit_days >= y0)
         # Registered late in the year: less time to be served.
-        p = np.clip(rates[:, k] * boost * 1.12, 0, 0.98)
+        p = np.clip(rates[:, k] * boost * 0.86, 0, 0.98)
         hit = eligible & (rng.random(cases.height) < p)
         idx = np.nonzero(hit)[0]
         lo = np.maximum(reg[idx], y0)

@@ -10,6 +10,7 @@ from importlib import resources
 
 import duckdb
 
+from pipelines import indicators
 from pipelines.settings import Settings
 
 
@@ -25,6 +26,7 @@ def refresh(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     try:
         for name in mart_files():
             con.execute(folder.joinpath(name).read_text(encoding="utf-8"))
+        indicators.refresh_marts(con, settings)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")

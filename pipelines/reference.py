@@ -27,6 +27,19 @@ class Programme:
     need_filter: bool
     standardized_only: bool
     source: str
+    indicators: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    unit: str  # ratio or count
+    name_zh: str
+    name_en: str
+    definition_zh: str
+
+
+TARGET_COLUMNS = ("programme", "indicator", "year", "scope", "value", "kind", "source")
 
 
 def clean_header(text: str) -> str:
@@ -73,8 +86,17 @@ class Reference:
                 if value not in ("true", "false"):
                     raise ReferenceError(f"{path}: {code}.{flag} must be true or false")
                 flags[flag] = value == "true"
+            indicators = tuple(
+                i.strip() for i in (row.get("indicators") or "").split(";") if i.strip()
+            )
+            unknown = [i for i in indicators if i not in self.indicators]
+            if unknown:
+                raise ReferenceError(
+                    f"{path}: {code} 的指标未定义 / unknown indicators for {code}: {', '.join(unknown)}"
+                )
             out[code] = Programme(
                 code=code,
+                indicators=indicators,
                 name_zh=row["name_zh"].strip(),
                 name_en=(row["name_en"] or "").strip(),
                 short_names=tuple(s.strip() for s in (row["short_names"] or "").split(";") if s),
@@ -83,6 +105,83 @@ class Reference:
                 **flags,
             )
         return out
+
+    @cached_property
+    def indicators(self) -> dict[str, Indicator]:
+        path = self.settings.reference_file("indicators.csv")
+        df = _read_csv(path, {"code", "unit", "name_zh", "name_en"})
+        out = {}
+        for row in df.iter_rows(named=True):
+            if row["unit"] not in ("ratio", "count"):
+                raise ReferenceError(f"{path}: {row['code']}: unit must be ratio or count")
+            out[row["code"]] = Indicator(
+                code=row["code"],
+                unit=row["unit"],
+                name_zh=row["name_zh"],
+                name_en=row["name_en"],
+                definition_zh=row.get("definition_zh") or "",
+            )
+        return out
+
+    def targets(self, district_codes: frozenset[str]) -> pl.DataFrame:
+        """The target rows, validated: every problem is reported with its row number."""
+        path = self.settings.reference_file("targets.csv")
+        df = _read_csv(path, set(TARGET_COLUMNS))
+        problems = []
+        rows = []
+        for n, row in enumerate(df.iter_rows(named=True), start=2):
+            problem = self._target_problem(row, district_codes)
+            if problem:
+                problems.append(f"第{n}行 / row {n}: {problem}")
+                continue
+            rows.append(
+                {
+                    "programme": row["programme"].strip(),
+                    "indicator": row["indicator"].strip(),
+                    "year": int(row["year"]),
+                    "scope": row["scope"].strip(),
+                    "value": float(row["value"]),
+                    "kind": row["kind"].strip(),
+                    "source": (row["source"] or "").strip(),
+                    "note": (row.get("note") or "").strip(),
+                }
+            )
+        if problems:
+            raise ReferenceError(
+                f"目标文件有误 / invalid targets file {path}:\n" + "\n".join(problems)
+            )
+        keys = [(r["programme"], r["indicator"], r["year"], r["scope"]) for r in rows]
+        repeated = {k for k in keys if keys.count(k) > 1}
+        if repeated:
+            raise ReferenceError(f"{path}: 目标重复 / repeated target rows: {sorted(repeated)}")
+        schema = {
+            "programme": pl.String, "indicator": pl.String, "year": pl.Int32, "scope": pl.String,
+            "value": pl.Float64, "kind": pl.String, "source": pl.String, "note": pl.String,
+        }  # fmt: skip
+        return pl.DataFrame(rows, schema=schema)
+
+    def _target_problem(self, row: dict, district_codes: frozenset[str]) -> str | None:
+        programme = self.programmes.get((row["programme"] or "").strip())
+        if programme is None:
+            return f"未知项目 / unknown programme {row['programme']!r}"
+        indicator = self.indicators.get((row["indicator"] or "").strip())
+        if indicator is None or indicator.code not in programme.indicators:
+            return f"项目{programme.code}没有指标 / programme has no indicator {row['indicator']!r}"
+        try:
+            year, value = int(row["year"]), float(row["value"])
+        except (TypeError, ValueError):
+            return "年度或目标值不是数字 / year or value is not a number"
+        if not 2000 <= year <= 2100:
+            return f"年度不合理 / implausible year {year}"
+        scope = (row["scope"] or "").strip()
+        if scope not in ("*", "city") and scope not in district_codes:
+            return f"范围应为*、city或本辖区区县代码 / scope must be *, city or a district code: {scope!r}"
+        kind = (row["kind"] or "").strip()
+        if kind != indicator.unit:
+            return f"类型应为{indicator.unit} / kind must be {indicator.unit}"
+        if value < 0 or (kind == "ratio" and value > 1):
+            return f"目标值超出范围 / value out of range: {value}"
+        return None
 
     @cached_property
     def programme_spellings(self) -> dict[str, str]:

@@ -98,7 +98,9 @@ def test_no_identity_values_in_any_database_column(loaded):
                 if values.dtype != pl.String or values.is_empty():
                     continue
                 if column not in ("person_key", "file_hash"):  # hex digests may hold digit runs
-                    assert not values.str.contains(r"\d{17}[\dXx]").any(), f"{db.name}:{table}.{column}"
+                    assert not values.str.contains(r"\d{17}[\dXx]").any(), (
+                        f"{db.name}:{table}.{column}"
+                    )
                 found = set(values.to_list()) & (numbers | names | two_char)
                 assert not found, f"{db.name}:{table}.{column} holds a raw identity"
         finally:

@@ -13,8 +13,8 @@ unit_values as (
         end as unit_level,
         district_code,
         township,
-        sum(in_denominator) as denominator,
-        sum(in_numerator) as numerator,
+        cast(sum(in_denominator) as bigint) as denominator,
+        cast(sum(in_numerator) as bigint) as numerator,
         false as calendar_fallback
     from ind_person_facts
     group by grouping sets (
@@ -33,8 +33,8 @@ unit_values as (
         end as unit_level,
         district_code,
         township,
-        sum(in_denominator),
-        sum(in_numerator),
+        cast(sum(in_denominator) as bigint),
+        cast(sum(in_numerator) as bigint),
         bool_or(calendar_fallback)
     from ind_application_facts
     group by grouping sets (
@@ -49,8 +49,8 @@ unit_values as (
         case when grouping(district_code) = 1 then 'city' else 'district' end,
         district_code,
         cast(null as varchar),
-        sum(in_denominator),
-        sum(in_numerator),
+        cast(sum(in_denominator) as bigint),
+        cast(sum(in_numerator) as bigint),
         false
     from ind_capability_facts
     group by grouping sets (
@@ -64,8 +64,8 @@ unit_values as (
         case when grouping(district_code) = 1 then 'city' else 'district' end,
         district_code,
         cast(null as varchar),
-        sum(in_denominator),
-        sum(in_numerator),
+        cast(sum(in_denominator) as bigint),
+        cast(sum(in_numerator) as bigint),
         false
     from ind_staff_facts
     group by grouping sets (
@@ -180,7 +180,8 @@ select
     a.unit_level,
     a.unit_code,
     a.district_code,
-    coalesce(u.name, a.unit_code) as district_name,
+    case when a.unit_level = 'city' then j.name else coalesce(u.name, a.district_code) end
+        as district_name,
     a.township,
     a.denominator,
     a.numerator,
@@ -221,4 +222,5 @@ from assessed a
 join periods p
     on p.year = a.year
     and p.as_of = a.as_of
+cross join ref_jurisdiction j
 left join ref_units u on u.code = a.district_code

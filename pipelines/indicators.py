@@ -1,0 +1,193 @@
+"""Indicators (§4): reference tables in the database and the one SQL definition of every
+indicator, run for any set of (year, as-of) periods.
+
+The marts call `compute_values` for the default periods; `rehab-monitor export` and the app
+call it on the published snapshot for any other year or as-of date. Both run the same SQL in
+`pipelines/sql/indicators/`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+from importlib import resources
+
+import chinese_calendar
+import duckdb
+import polars as pl
+
+from pipelines.db import frame, scalar
+from pipelines.reference import Reference, ReferenceError
+from pipelines.regions import jurisdiction
+from pipelines.settings import Settings
+
+CALENDAR_RANGE = (date(2015, 1, 1), date(2030, 12, 31))
+BREAKDOWN_DIMENSIONS = ("category", "gender", "age_band", "township")
+
+
+def _sql(name: str) -> str:
+    return (
+        resources.files("pipelines").joinpath("sql", "indicators", name).read_text(encoding="utf-8")
+    )
+
+
+def workdays(start: date, end: date) -> pl.DataFrame:
+    """Every day with whether it is a working day: the official calendar (holidays and
+    make-up working days) where chinese-calendar covers the year, Monday–Friday elsewhere."""
+    days, flags, sources = [], [], []
+    d = start
+    while d <= end:
+        try:
+            flags.append(chinese_calendar.is_workday(d))
+            sources.append("official")
+        except NotImplementedError:
+            flags.append(d.weekday() < 5)
+            sources.append("weekday_fallback")
+        days.append(d)
+        d += timedelta(days=1)
+    df = pl.DataFrame({"day": days, "is_workday": flags, "source": sources})
+    return df.with_columns(pl.col("is_workday").cast(pl.Int64).cum_sum().alias("workday_seq"))
+
+
+def load_reference(
+    con: duckdb.DuckDBPyConnection, settings: Settings, reference: Reference | None = None
+) -> None:
+    """(Re)create the ref_* tables the indicator SQL reads, from the reference files."""
+    reference = reference or Reference(settings)
+    juris = jurisdiction(settings.jurisdiction)
+    programmes = pl.DataFrame(
+        [
+            {
+                "code": p.code,
+                "name_zh": p.name_zh,
+                "name_en": p.name_en,
+                "need_filter": p.need_filter,
+                "standardized_only": p.standardized_only,
+                "source": p.source,
+            }
+            for p in reference.programmes.values()
+        ]
+    )
+    units = {i.code: i.unit for i in reference.indicators.values()}
+    pairs = pl.DataFrame(
+        [
+            {"programme": p.code, "indicator": ind, "unit": units[ind]}
+            for p in reference.programmes.values()
+            for ind in p.indicators
+        ]
+    )
+    regions = pl.DataFrame(
+        {"code": [u.code for u in juris.units], "name": [u.name for u in juris.units]}
+    )
+    indicators = pl.DataFrame([i.__dict__ for i in reference.indicators.values()])
+    tables = {
+        "ref_programmes": programmes,
+        "ref_programme_indicators": pairs,
+        "ref_indicators": indicators,
+        "ref_targets": reference.targets(juris.codes),
+        "ref_units": regions,
+        "ref_workdays": workdays(*CALENDAR_RANGE),
+    }
+    for name, df in tables.items():
+        arrow = df.to_arrow()  # noqa: F841 — read by DuckDB's replacement scan
+        con.execute(f"create or replace table {name} as select * from arrow")
+    con.execute(
+        "create or replace table ref_jurisdiction as select ? as code, ? as name, ? as level",
+        [juris.code, juris.name, juris.level],
+    )
+
+
+def data_as_of(con: duckdb.DuckDBPyConnection) -> date | None:
+    """The latest date present in the loaded data (registrations and services)."""
+    return scalar(
+        con,
+        """
+        select greatest(
+            (select max(registration_date) from cases),
+            (select max(start_date) from services),
+            (select max(end_date) from services)
+        )
+        """,
+    )
+
+
+def periods_for(years: Iterable[int], as_of: date) -> list[tuple[int, date]]:
+    """(year, as-of) pairs: a past year is measured at its Dec 31, the current one at as_of."""
+    return [(y, min(as_of, date(y, 12, 31))) for y in sorted(set(years)) if date(y, 1, 1) <= as_of]
+
+
+def month_ends(first_year: int, as_of: date) -> list[tuple[int, date]]:
+    """Each month end from January of `first_year` up to as_of (the last one is as_of)."""
+    out = []
+    y, m = first_year, 1
+    while date(y, m, 1) <= as_of:
+        nxt = date(y + (m == 12), m % 12 + 1, 1)
+        out.append((y, min(nxt - timedelta(days=1), as_of)))
+        y, m = nxt.year, nxt.month
+    return out
+
+
+def _prepare(con: duckdb.DuckDBPyConnection, periods: list[tuple[int, date]]) -> None:
+    con.execute("create or replace temp table periods (year integer, as_of date)")
+    con.executemany("insert into periods values (?, ?)", periods)
+    for statement in _sql("10_facts.sql").split(";\n"):
+        if statement.strip():
+            con.execute(statement)
+
+
+def values_sql() -> str:
+    return _sql("20_values.sql")
+
+
+def compute_values(
+    con: duckdb.DuckDBPyConnection, periods: list[tuple[int, date]], lagging_points: float
+) -> pl.DataFrame:
+    """indicator_values rows for the given periods (see 20_values.sql)."""
+    _prepare(con, periods)
+    return frame(con, values_sql().replace("$lagging_points", str(float(lagging_points))))
+
+
+def compute_breakdowns(
+    con: duckdb.DuckDBPyConnection, periods: list[tuple[int, date]]
+) -> pl.DataFrame:
+    """Person-level indicators by category, gender, age band and township (30_breakdowns.sql)."""
+    _prepare(con, periods)
+    return frame(con, _sql("30_breakdowns.sql"))
+
+
+def refresh_marts(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
+    """Recompute indicator_values, indicator_monthly and indicator_breakdowns in the warehouse."""
+    load_reference(con, settings)
+    as_of = data_as_of(con)
+    if as_of is None:
+        for table in ("indicator_values", "indicator_monthly", "indicator_breakdowns"):
+            con.execute(f"drop table if exists {table}")
+        con.execute("create or replace table mart_meta as select null::date as as_of")
+        return
+    years = range(as_of.year - 2, as_of.year + 1)
+    sql = values_sql().replace("$lagging_points", str(float(settings.lagging_points)))
+    _prepare(con, periods_for(years, as_of))
+    con.execute(f"create or replace table indicator_values as {sql}")
+    con.execute(f"create or replace table indicator_breakdowns as {_sql('30_breakdowns.sql')}")
+    _prepare(con, month_ends(as_of.year - 2, as_of))
+    con.execute(
+        f"create or replace table indicator_monthly as select * from ({sql}) where unit_level <> 'township'"
+    )
+    con.execute(
+        "create or replace table mart_meta as select ?::date as as_of, current_timestamp as computed_at",
+        [as_of],
+    )
+
+
+__all__ = [
+    "BREAKDOWN_DIMENSIONS",
+    "ReferenceError",
+    "compute_breakdowns",
+    "compute_values",
+    "data_as_of",
+    "load_reference",
+    "month_ends",
+    "periods_for",
+    "refresh_marts",
+    "workdays",
+]
