@@ -201,10 +201,13 @@ select
         when a.target is null then 'no_target'
         when a.value is null or (a.unit = 'count' and a.numerator = 0 and a.unit_level <> 'city'
             and a.target_year is null) then 'no_data'
-        when a.value >= a.target then 'met'
-        when a.value >= a.expected then 'on_track'
-        when a.unit = 'count' and (a.expected - a.value) <= a.target * $lagging_points / 100 then 'lagging'
-        when a.unit <> 'count' and (a.expected - a.value) * 100 <= $lagging_points then 'lagging'
+        -- a tolerance of 1e-9 keeps exact boundaries exact despite floating point
+        when a.value >= a.target - 1e-9 then 'met'
+        when a.value >= a.expected - 1e-9 then 'on_track'
+        when a.unit = 'count'
+            and (a.expected - a.value) <= a.target * $lagging_points / 100 + 1e-9 then 'lagging'
+        when a.unit <> 'count' and (a.expected - a.value) * 100 <= $lagging_points + 1e-9
+            then 'lagging'
         else 'behind'
     end as status,
     case

@@ -1,0 +1,132 @@
+"""Exports of the demo data reproduce the marts for every programme indicator and format."""
+
+from __future__ import annotations
+
+import shutil
+
+import fastexcel
+import polars as pl
+import pytest
+
+from pipelines.cli import main
+from pipelines.export import DISTRICT_COLUMNS
+from pipelines.settings import load_settings
+from pipelines.store import connect_published
+
+
+@pytest.fixture(scope="module")
+def demo_data(tmp_path_factory, demo_inbox):
+    data = tmp_path_factory.mktemp("exports") / "data"
+    shutil.copytree(demo_inbox, data / "inbox")
+    assert main(["--data-dir", str(data), "pipeline", "run"]) == 0
+    return data
+
+
+def _marts(data) -> pl.DataFrame:
+    con = connect_published(load_settings(data))
+    try:
+        return con.sql("select * from indicator_values where unit_level <> 'township'").pl()
+    finally:
+        con.close()
+
+
+def test_every_indicator_export_equals_the_marts(demo_data, tmp_path):
+    marts = _marts(demo_data)
+    pairs = (
+        marts.select("programme", "indicator", "year")
+        .unique()
+        .sort("programme", "indicator", "year")
+    )
+    assert pairs.height >= 14 * 3
+    for programme, indicator, year in pairs.iter_rows():
+        out = tmp_path / f"{programme}_{indicator}_{year}.csv"
+        args = ["--data-dir", str(demo_data), "export", indicator, "--programme", programme,
+                "--year", str(year), "--format", "csv", "--out", str(out)]  # fmt: skip
+        assert main(args) == 0
+        exported = pl.read_csv(out, schema_overrides={"district_code": pl.String, "as_of": pl.Date})
+        assert exported.columns == DISTRICT_COLUMNS
+        assert exported.height == 8 and exported.item(-1, "district_code") == "city"
+        expected = marts.filter(programme=programme, indicator=indicator, year=year)
+        for row in exported.iter_rows(named=True):
+            code = row["district_code"]
+            m = expected.filter(pl.col("unit_code") == code).row(0, named=True)
+            assert (row["numerator"], row["status"]) == (m["numerator"], m["status"])
+            assert row["denominator"] == m["denominator"]
+            if m["value"] is None:
+                assert row["value"] is None
+            else:
+                assert row["value"] == pytest.approx(m["value"])
+
+
+def test_xlsx_and_parquet_exports_carry_the_same_numbers(demo_data, tmp_path):
+    base = [
+        "--data-dir",
+        str(demo_data),
+        "export",
+        "service_coverage",
+        "--programme",
+        "mental_rehab",
+        "--year",
+        "2025",
+    ]
+    assert main([*base, "--format", "xlsx", "--out", str(tmp_path / "a.xlsx")]) == 0
+    assert main([*base, "--format", "parquet", "--out", str(tmp_path / "a.parquet")]) == 0
+    xlsx = fastexcel.read_excel(tmp_path / "a.xlsx").load_sheet(0).to_polars()
+    parquet = pl.read_parquet(tmp_path / "a.parquet")
+    assert xlsx.get_column("district_code").to_list()[:2] == [
+        "211202",
+        "211204",
+    ]  # text, not numbers
+    assert (
+        xlsx.get_column("numerator").cast(pl.Int64).to_list()
+        == parquet.get_column("numerator").to_list()
+    )
+
+
+@pytest.mark.parametrize("by", ["township", "category", "month"])
+def test_breakdown_exports_add_up_to_the_district(demo_data, tmp_path, by):
+    out = tmp_path / f"{by}.csv"
+    args = ["--data-dir", str(demo_data), "export", "service_coverage", "--programme", "mental_rehab",
+            "--year", "2025", "--by", by, "--out", str(out)]  # fmt: skip
+    assert main(args) == 0
+    df = pl.read_csv(out, schema_overrides={"district_code": pl.String})
+    marts = _marts(demo_data).filter(
+        programme="mental_rehab", indicator="service_coverage", year=2025
+    )
+    city = marts.filter(unit_code="city").row(0, named=True)
+    if by == "month":
+        last = df.filter(pl.col("as_of") == df.get_column("as_of").max(), district_code="city").row(
+            0, named=True
+        )
+        assert (last["numerator"], last["denominator"]) == (city["numerator"], city["denominator"])
+        assert df.get_column("as_of").n_unique() == 9  # Jan–Sep 2025
+    elif by == "category":
+        total = df.filter(district_code="city").get_column("denominator").sum()
+        assert total == city["denominator"]
+    else:
+        assert df.get_column("numerator").sum() == city["numerator"]
+
+
+def test_export_for_another_as_of_date_is_computed_the_same_way(demo_data, tmp_path):
+    out = tmp_path / "june.csv"
+    args = ["--data-dir", str(demo_data), "export", "service_coverage", "--programme", "mental_rehab",
+            "--year", "2025", "--as-of", "2025-06-30", "--out", str(out)]  # fmt: skip
+    assert main(args) == 0
+    june = pl.read_csv(out, schema_overrides={"district_code": pl.String})
+    assert set(june.get_column("as_of").to_list()) == {"2025-06-30"}
+    monthly = connect_published(load_settings(demo_data))
+    try:
+        row = monthly.execute(
+            "select numerator, denominator from indicator_monthly where programme = 'mental_rehab' and "
+            "indicator = 'service_coverage' and as_of = '2025-06-30' and unit_level = 'city'"
+        ).fetchone()
+    finally:
+        monthly.close()
+    city = june.filter(district_code="city").row(0, named=True)
+    assert (city["numerator"], city["denominator"]) == row
+
+
+def test_unknown_indicator_is_refused(demo_data, tmp_path):
+    args = ["--data-dir", str(demo_data), "export", "review_timeliness", "--programme", "mental_rehab",
+            "--year", "2025", "--out", str(tmp_path / "x.csv")]  # fmt: skip
+    assert main(args) == 1
