@@ -16,9 +16,13 @@ from pipelines.db import frame, scalar
 from pipelines.settings import Settings
 
 BY = ("district", "township", "category", "month")
+# §10's columns in its order, then what leadership asks next: where the target comes from,
+# whether it was carried forward from an earlier year, the year-end projection and the
+# persons still needed to reach the target.
 DISTRICT_COLUMNS = [
     "programme", "indicator", "year", "as_of", "district_code", "district_name", "denominator",
     "numerator", "value", "unit", "target", "expected", "gap", "status",
+    "target_year", "target_carried", "target_source", "projection", "persons_needed",
 ]  # fmt: skip
 TOWNSHIP_COLUMNS = [*DISTRICT_COLUMNS[:6], "township", *DISTRICT_COLUMNS[6:]]
 CATEGORY_COLUMNS = [

@@ -42,7 +42,12 @@ registered as (
     from ind_periods p
     join cases c on c.registration_date <= p.as_of
 )
-select * exclude (recency) from registered where recency = 1;
+select
+    year, as_of, y_start, y_cut, case_id, programme, person_key, district_code, township,
+    disability_category, gender, birth_date, need_assessed, medical_insurance,
+    family_doctor_signed, income_assessment_date, exit_date
+from registered
+where recency = 1;
 
 -- Served in Y: any of the person's cases (registered by the as-of date) has a service that
 -- started by min(as_of, Dec 31 Y) and had not ended before Jan 1 Y; for programmes that
@@ -54,7 +59,7 @@ select
     c.programme,
     c.person_key,
     -- child_rehab counts children aged 0-17 when the service started
-    bool_or(c.birth_date is null or s.start_date < c.birth_date + interval 18 year) as as_child
+    bool_or(c.birth_date is null or s.start_date < c.birth_date + interval '18' year) as as_child
 from ind_periods p
 join cases c on c.registration_date <= p.as_of
 join services s on s.case_id = c.case_id
@@ -78,10 +83,10 @@ select
     coalesce(cur.gender, '未填写') as gender,
     case
         when cur.birth_date is null then '未知'
-        when cur.birth_date > cur.y_cut - interval 7 year then '0-6'
-        when cur.birth_date > cur.y_cut - interval 18 year then '7-17'
-        when cur.birth_date > cur.y_cut - interval 45 year then '18-44'
-        when cur.birth_date > cur.y_cut - interval 60 year then '45-59'
+        when cur.birth_date > cur.y_cut - interval '7' year then '0-6'
+        when cur.birth_date > cur.y_cut - interval '18' year then '7-17'
+        when cur.birth_date > cur.y_cut - interval '45' year then '18-44'
+        when cur.birth_date > cur.y_cut - interval '60' year then '45-59'
         else '60+'
     end as age_band,
     (cur.exit_date is null or cur.exit_date >= cur.y_start) as active,
@@ -90,7 +95,7 @@ select
     coalesce(cur.family_doctor_signed, false) as doctor_signed,
     coalesce(
         cur.income_assessment_date <= cur.y_cut
-        and cur.income_assessment_date > cur.y_cut - interval 12 month,
+        and cur.income_assessment_date > cur.y_cut - interval '12' month,
         false
     ) as income_reassessed,
     sv.person_key is not null as served,
@@ -218,7 +223,7 @@ capable as (
     from ind_periods p
     cross join ref_programme_indicators pi
     join institutions i
-        on list_contains(i.programmes, pi.programme)
+        on array_contains(i.programmes, pi.programme)
         and (i.designated_from is null or i.designated_from <= p.y_cut)
         and (i.designated_to is null or i.designated_to >= p.y_start)
     where pi.indicator = 'district_capability'
@@ -257,7 +262,7 @@ staff_of_programme as (
     join staff s on s.year = p.year
     join institutions i on i.institution_id = s.institution_id
     join ref_programme_indicators pi
-        on list_contains(i.programmes, pi.programme)
+        on array_contains(i.programmes, pi.programme)
         and pi.indicator in ('staff_professional_share', 'training_hours_met')
 )
 select

@@ -150,7 +150,9 @@ targeted as (
 ),
 with_baseline as (
     select
-        t.* exclude (target_rank),
+        t.year, t.as_of, t.programme, t.indicator, t.unit, t.unit_level, t.unit_code,
+        t.district_code, t.township, t.denominator, t.numerator, t.calendar_fallback, t.value,
+        t.target, t.target_year, t.target_source,
         case when t.unit = 'count' then 0.0 else coalesce(b.value, 0.0) end as baseline,
         case
             when t.as_of >= make_date(t.year, 12, 31) then 1.0
