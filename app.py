@@ -1,39 +1,178 @@
-"""The Dash app: `create_app()` wires pages and settings; `server` is the WSGI entry point."""
+"""The Dash app: `create_app()` wires the shell, the pages and the settings; `server` is the
+WSGI entry point. All assets (Dash, Plotly, AG Grid, the district boundaries) are served by
+the app itself: nothing is fetched from the internet."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import dash
-from dash import html
+from dash import Input, Output, dcc, html
+from flask import send_file
 
-from dashboards.i18n import t
-from dashboards.state import set_settings
+from dashboards.components.geo import boundaries_path
+from dashboards.i18n import LANGUAGES, name, t
+from dashboards.queries import meta
+from dashboards.state import current_settings, set_settings
 from pipelines.settings import Settings, load_settings
 
-PAGES = Path(__file__).resolve().parent / "dashboards" / "pages"
+HERE = Path(__file__).resolve().parent
+PAGES = HERE / "dashboards" / "pages"
+ASSETS = HERE / "dashboards" / "assets"
 
 
 def create_app(settings: Settings | None = None) -> dash.Dash:
-    """A Dash app over the published snapshot of `settings.data_dir`; all assets served locally."""
+    """A Dash app over the published snapshot of `settings.data_dir`."""
     settings = settings or load_settings()
     set_settings(settings)
     app = dash.Dash(
         __name__,
         use_pages=True,
         pages_folder=str(PAGES),
+        assets_folder=str(ASSETS),
         serve_locally=True,
         title=t("app.title"),
         suppress_callback_exceptions=True,
+        update_title=None,
     )
-    app.layout = html.Div(
-        [html.Header(html.H1(t("app.title")), className="app-header"), dash.page_container],
-        className="app-shell",
-    )
+    app.layout = shell
+    _register_shell_callbacks(app)
+
+    @app.server.route("/geo/boundaries.geojson")
+    def _boundaries():
+        response = send_file(boundaries_path(current_settings()), mimetype="application/geo+json")
+        response.cache_control.max_age = 86400
+        return response
+
     return app
 
 
-if __name__ == "__main__":
-    from pipelines.cli import main
+def shell() -> html.Div:
+    """Header with the global controls (programme, year, language, data as-of) and navigation."""
+    info = meta(current_settings())
+    programmes = (
+        [{"label": p["name_zh"], "value": p["code"]} for p in info.programmes] if info else []
+    )
+    years = info.years if info else []
+    return html.Div(
+        [
+            dcc.Location(id="url"),
+            html.Header(
+                [
+                    html.Div(
+                        [
+                            html.H1(t("app.title"), id="shell-title"),
+                            html.Span(info.jurisdiction if info else "", className="shell-juris"),
+                        ],
+                        className="shell-brand",
+                    ),
+                    html.Nav(
+                        [
+                            dcc.Link(t("nav.overview"), href="/", id="shell-nav-overview"),
+                            dcc.Link(
+                                t("nav.downloads"), href="/downloads", id="shell-nav-downloads"
+                            ),
+                            dcc.Link(t("nav.loaded"), href="/loaded", id="shell-nav-loaded"),
+                        ],
+                        className="shell-nav",
+                    ),
+                    html.Div(
+                        [
+                            html.Label(
+                                t("shell.programme"),
+                                id="shell-programme-label",
+                                htmlFor="shell-programme",
+                            ),
+                            dcc.Dropdown(
+                                id="shell-programme",
+                                options=programmes,
+                                value=programmes[0]["value"] if programmes else None,
+                                clearable=False,
+                                persistence=True,
+                                persistence_type="session",
+                                className="shell-dropdown",
+                            ),
+                            html.Label(
+                                t("shell.year"), id="shell-year-label", htmlFor="shell-year"
+                            ),
+                            dcc.Dropdown(
+                                id="shell-year",
+                                options=[{"label": str(y), "value": y} for y in years],
+                                value=years[-1] if years else None,
+                                clearable=False,
+                                persistence=True,
+                                persistence_type="session",
+                                className="shell-dropdown shell-year",
+                            ),
+                            html.Span(
+                                [
+                                    html.Span(t("shell.as_of"), id="shell-as-of-label"),
+                                    html.Strong(
+                                        info.as_of.isoformat() if info and info.as_of else "—",
+                                        id="shell-as-of",
+                                    ),
+                                ],
+                                className="shell-as-of",
+                            ),
+                            dcc.RadioItems(
+                                id="shell-lang",
+                                options=[
+                                    {"label": "中文", "value": "zh"},
+                                    {"label": "English", "value": "en"},
+                                ],
+                                value="zh",
+                                inline=True,
+                                persistence=True,
+                                persistence_type="local",
+                                className="shell-lang",
+                            ),
+                        ],
+                        className="shell-controls",
+                    ),
+                ],
+                className="shell-header",
+            ),
+            html.Main(dash.page_container, className="shell-main"),
+        ],
+        className="app-shell",
+    )
 
-    main(["serve"])
+
+def _register_shell_callbacks(app: dash.Dash) -> None:
+    @app.callback(
+        Output("shell-title", "children"),
+        Output("shell-nav-overview", "children"),
+        Output("shell-nav-downloads", "children"),
+        Output("shell-nav-loaded", "children"),
+        Output("shell-programme-label", "children"),
+        Output("shell-year-label", "children"),
+        Output("shell-as-of-label", "children"),
+        Output("shell-programme", "options"),
+        Input("shell-lang", "value"),
+    )
+    def _translate_shell(lang):
+        lang = lang if lang in LANGUAGES else "zh"
+        info = meta(current_settings())
+        programmes = (
+            [{"label": name(p, lang), "value": p["code"]} for p in info.programmes] if info else []
+        )
+        keys = (
+            "app.title",
+            "nav.overview",
+            "nav.downloads",
+            "nav.loaded",
+            "shell.programme",
+            "shell.year",
+            "shell.as_of",
+        )
+        return (*(t(k, lang) for k in keys), programmes)
+
+
+def main() -> None:
+    from pipelines.cli import main as cli
+
+    cli(["serve"])
+
+
+if __name__ == "__main__":
+    main()

@@ -61,7 +61,7 @@ class Settings:
         ),
     )
     duckdb_memory: str = field(
-        default="1GB",
+        default="4GB",
         metadata=_meta(
             "REHAB_MONITOR_DUCKDB_MEMORY",
             "Memory DuckDB may use in a pipeline run before spilling to disk (e.g. 1GB)",

@@ -8,7 +8,7 @@ from pipelines.run import run_pipeline
 from tests.conftest import TODAY, put
 
 
-def test_home_page_lists_what_was_loaded(settings, inbox):
+def test_loaded_data_summary_and_app_serves(settings, inbox):
     put(inbox, "_base_cases.csv", "services_end_before_start_service.csv")
     run_pipeline(settings, inbox, today=TODAY)
 

@@ -1,0 +1,175 @@
+"""Figures: the district map, the ranking bar chart and the monthly trend. Built from mart
+rows only; no number is computed here that the marts do not hold."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import polars as pl
+
+from dashboards.components.formatting import STATUS_COLOURS, STATUS_ORDER, status_text, value_text
+from dashboards.i18n import t
+
+FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
+
+
+def _layout(fig: go.Figure, height: int) -> go.Figure:
+    fig.update_layout(
+        height=height,
+        margin={"l": 10, "r": 10, "t": fig.layout.margin.t or 10, "b": 10},
+        font={"family": FONT, "size": 13},
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+    )
+    return fig
+
+
+def district_map(
+    geojson: dict, rows: pl.DataFrame, centre: dict, zoom: float, lang: str, lagging_points: float
+) -> go.Figure:
+    """Choropleth of the districts coloured by status; no tiles, no base map, works offline."""
+    districts = rows.filter(pl.col("unit_level") == "district")
+    fig = go.Figure()
+    for status in STATUS_ORDER:
+        part = districts.filter(pl.col("status") == status)
+        label = t(f"legend.{status}", lang, p=f"{lagging_points:g}")
+        fig.add_trace(
+            go.Choroplethmap(
+                geojson=geojson,
+                locations=part.get_column("district_code").to_list() or [None],
+                z=[1] * max(part.height, 1),
+                colorscale=[[0, STATUS_COLOURS[status]], [1, STATUS_COLOURS[status]]],
+                showscale=False,
+                marker={"line": {"color": "white", "width": 1.5}, "opacity": 0.9},
+                name=label,
+                showlegend=True,
+                customdata=[
+                    [r["district_name"], value_text(r["value"], r["unit"]), value_text(r["target"], r["unit"]),
+                     status_text(r["status"], lang), r["numerator"], r["denominator"] or "—"]
+                    for r in part.iter_rows(named=True)
+                ] or [[None] * 6],
+                hovertemplate=(
+                    "<b>%{customdata[0]}</b><br>"
+                    + t("chart.value", lang) + " %{customdata[1]}<br>"
+                    + t("chart.target", lang) + " %{customdata[2]}<br>"
+                    + "%{customdata[3]}<br>%{customdata[4]} / %{customdata[5]}<extra></extra>"
+                ),
+                visible=True if part.height else "legendonly",
+            )
+        )  # fmt: skip
+    fig.update_layout(
+        map={"style": "white-bg", "center": centre, "zoom": zoom},
+        legend={"orientation": "h", "y": -0.02, "x": 0, "bgcolor": "rgba(255,255,255,0.8)"},
+        clickmode="event",
+    )
+    return _layout(fig, 430)
+
+
+def ranking(rows: pl.DataFrame, lang: str) -> go.Figure:
+    """Districts sorted by value, the annual target as a line, expected-by-now as markers."""
+    districts = rows.filter(pl.col("unit_level") == "district").sort(
+        pl.col("value").fill_null(-1), descending=False
+    )
+    unit = districts.item(0, "unit") if districts.height else "ratio"
+    scale = 100 if unit == "ratio" else 1
+    fig = go.Figure(
+        go.Bar(
+            y=districts.get_column("district_name").to_list(),
+            x=[None if v is None else v * scale for v in districts.get_column("value").to_list()],
+            orientation="h",
+            marker_color=[STATUS_COLOURS[s] for s in districts.get_column("status").to_list()],
+            customdata=districts.get_column("district_code").to_list(),
+            text=[value_text(v, unit) for v in districts.get_column("value").to_list()],
+            textposition="outside",
+            name=t("chart.value", lang),
+        )
+    )
+    expected = districts.get_column("expected").to_list()
+    if any(e is not None for e in expected):
+        fig.add_trace(
+            go.Scatter(
+                y=districts.get_column("district_name").to_list(),
+                x=[None if e is None else e * scale for e in expected],
+                mode="markers",
+                marker={"symbol": "diamond", "size": 10, "color": "#424242"},
+                name=t("chart.expected", lang),
+            )
+        )
+    targets = [v for v in districts.get_column("target").to_list() if v is not None]
+    if targets:
+        fig.add_vline(
+            x=max(targets) * scale,
+            line={"color": "#c62828", "dash": "dash"},
+            annotation_text=f"{t('chart.target', lang)} {value_text(max(targets), unit)}",
+            annotation_position="top",
+        )
+    reach = [
+        v for v in [*districts.get_column("value").to_list(), *targets, *expected] if v is not None
+    ]
+    fig.update_xaxes(
+        ticksuffix="%" if unit == "ratio" else "",
+        gridcolor="#eeeeee",
+        range=[0, max(reach or [1]) * scale * 1.18],
+    )
+    fig.update_layout(showlegend=True, legend={"orientation": "h", "y": -0.12}, margin={"t": 30})
+    return _layout(fig, max(260, 34 * districts.height + 90))
+
+
+def trend(series: pl.DataFrame, lang: str, unit: str) -> go.Figure:
+    """The indicator at each month end against the expected path and the annual target."""
+    scale = 100 if unit == "ratio" else 1
+    x = [d.strftime("%Y-%m") for d in series.get_column("as_of").to_list()]  # month-end values
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=[None if v is None else v * scale for v in series.get_column("value").to_list()],
+            mode="lines+markers",
+            name=t("chart.value", lang),
+            line={"color": "#1565c0", "width": 3},
+        )
+    )
+    if series.get_column("expected").drop_nulls().len():
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=[
+                    None if v is None else v * scale
+                    for v in series.get_column("expected").to_list()
+                ],
+                mode="lines",
+                name=t("chart.expected_path", lang),
+                line={"color": "#757575", "dash": "dot"},
+            )
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=[None if v is None else v * scale for v in series.get_column("target").to_list()],
+                mode="lines",
+                name=t("chart.target", lang),
+                line={"color": "#c62828", "dash": "dash"},
+            )
+        )
+    fig.update_yaxes(
+        ticksuffix="%" if unit == "ratio" else "", gridcolor="#eeeeee", rangemode="tozero"
+    )
+    fig.update_xaxes(type="category")
+    fig.update_layout(legend={"orientation": "h", "y": -0.2})
+    return _layout(fig, 300)
+
+
+def breakdown_bars(rows: pl.DataFrame, lang: str, unit: str) -> go.Figure:
+    scale = 100 if unit == "ratio" else 1
+    fig = go.Figure(
+        go.Bar(
+            x=rows.get_column("member").to_list(),
+            y=[None if v is None else v * scale for v in rows.get_column("value").to_list()],
+            text=[value_text(v, unit) for v in rows.get_column("value").to_list()],
+            textposition="outside",
+            marker_color="#1565c0",
+        )
+    )
+    fig.update_yaxes(
+        ticksuffix="%" if unit == "ratio" else "", gridcolor="#eeeeee", rangemode="tozero"
+    )
+    return _layout(fig, 240)

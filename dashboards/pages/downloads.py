@@ -1,0 +1,105 @@
+"""Downloads (analysts): pick indicator, year, as-of and breakdown; preview; download files
+that equal `rehab-monitor export` for the same choice (the same function writes both)."""
+
+from __future__ import annotations
+
+import dash
+import dash_ag_grid as dag
+import polars as pl
+from dash import Input, Output, State, callback, dcc, html, no_update
+
+from dashboards.i18n import t
+from dashboards.queries import meta
+from dashboards.state import current_settings
+from dashboards.views.downloads import FORMATS, download_file, indicator_options, selection
+from pipelines.export import BY, ExportError
+
+dash.register_page(__name__, path="/downloads", title="数据下载 · 康复目标监测")
+
+
+def layout(**_kwargs) -> html.Div:
+    info = meta(current_settings())
+    as_of = info.as_of if info else None
+    return html.Div(
+        [
+            html.H2(t("downloads.title"), id="downloads-title"),
+            html.Div(
+                [
+                    html.Div([html.Label(t("downloads.indicator"), id="downloads-indicator-label"),
+                              dcc.Dropdown(id="downloads-indicator", clearable=False)]),
+                    html.Div([html.Label(t("downloads.as_of"), id="downloads-as-of-label"),
+                              dcc.DatePickerSingle(id="downloads-as-of", date=as_of, display_format="YYYY-MM-DD",
+                                                   max_date_allowed=as_of)]),
+                    html.Div([html.Label(t("downloads.by"), id="downloads-by-label"),
+                              dcc.RadioItems(id="downloads-by", value="district", inline=True)]),
+                ],
+                className="controls-row",
+            ),
+            html.Div(
+                [html.Button(t(f"downloads.{f}"), id=f"downloads-{f}", className="download") for f in FORMATS]
+                + [html.Span(id="downloads-count", className="hint")]
+            ),
+            dcc.Loading(dag.AgGrid(id="downloads-grid", columnDefs=[], rowData=[], className="ag-theme-alpine",
+                                   style={"height": "480px", "marginTop": "10px"}, dashGridOptions={"enableCellTextSelection": True})),
+            dcc.Download(id="downloads-file"),
+        ],
+        id="downloads-page",
+    )  # fmt: skip
+
+
+@callback(
+    Output("downloads-indicator", "options"),
+    Output("downloads-indicator", "value"),
+    Output("downloads-by", "options"),
+    Input("shell-programme", "value"),
+    Input("shell-lang", "value"),
+    State("downloads-indicator", "value"),
+)
+def _indicator_options(programme, lang, current):
+    options, value = indicator_options(current_settings(), programme, lang or "zh", current)
+    by = [{"label": t(f"downloads.by.{b}", lang or "zh"), "value": b} for b in BY]
+    return options, value, by
+
+
+@callback(
+    Output("downloads-grid", "columnDefs"),
+    Output("downloads-grid", "rowData"),
+    Output("downloads-count", "children"),
+    Input("downloads-indicator", "value"),
+    Input("shell-programme", "value"),
+    Input("shell-year", "value"),
+    Input("downloads-as-of", "date"),
+    Input("downloads-by", "value"),
+    Input("shell-lang", "value"),
+)
+def _preview(indicator, programme, year, as_of, by, lang):
+    try:
+        df = selection(current_settings(), indicator, programme, year, as_of, by)
+    except (ExportError, TypeError, ValueError):
+        return [], [], ""
+    columns = [{"field": c, "headerName": c, "filter": True, "sortable": True} for c in df.columns]
+    rows = df.with_columns(pl.col(pl.Date).dt.to_string()).to_dicts()
+    return columns, rows, t("downloads.rows", lang or "zh", n=df.height)
+
+
+@callback(
+    Output("downloads-file", "data"),
+    Input("downloads-csv", "n_clicks"),
+    Input("downloads-xlsx", "n_clicks"),
+    Input("downloads-parquet", "n_clicks"),
+    State("downloads-indicator", "value"),
+    State("shell-programme", "value"),
+    State("shell-year", "value"),
+    State("downloads-as-of", "date"),
+    State("downloads-by", "value"),
+    prevent_initial_call=True,
+)
+def _download(_csv, _xlsx, _parquet, indicator, programme, year, as_of, by):
+    fmt = (dash.ctx.triggered_id or "").removeprefix("downloads-")
+    if fmt not in FORMATS:
+        return no_update
+    path = download_file(current_settings(), fmt, indicator, programme, year, as_of, by)
+    data = dcc.send_bytes(path.read_bytes(), filename=path.name)
+    path.unlink(missing_ok=True)
+    path.parent.rmdir()
+    return data

@@ -1,0 +1,36 @@
+"""Overview (leadership's one page): KPI cards, district map, ranking, trend, capability."""
+
+from __future__ import annotations
+
+import dash
+from dash import Input, Output, callback, dcc, html, no_update
+
+from dashboards.state import current_settings
+from dashboards.views.overview import district_from_click, overview_view
+
+dash.register_page(__name__, path="/", title="总览 · 康复目标监测")
+
+
+def layout(**_kwargs) -> html.Div:
+    return html.Div(dcc.Loading(html.Div(id="overview-content")), id="overview-page")
+
+
+@callback(
+    Output("overview-content", "children"),
+    Input("shell-programme", "value"),
+    Input("shell-year", "value"),
+    Input("shell-lang", "value"),
+)
+def _render(programme, year, lang):
+    return overview_view(current_settings(), programme, year, lang or "zh")
+
+
+@callback(
+    Output("url", "pathname", allow_duplicate=True),
+    Input("overview-map", "clickData"),
+    Input("overview-ranking", "clickData"),
+    prevent_initial_call=True,
+)
+def _open_district(map_click, ranking_click):
+    code = district_from_click(dash.ctx.triggered_id, map_click, ranking_click)
+    return f"/district/{code}" if code else no_update

@@ -1,0 +1,140 @@
+"""District page: all indicators of the district, trend, townships and breakdowns."""
+
+from __future__ import annotations
+
+import polars as pl
+from dash import dcc, html
+
+from dashboards.components import charts
+from dashboards.components.formatting import STATUS_COLOURS, gap_text, status_text, value_text
+from dashboards.i18n import name, t
+from dashboards.queries import (
+    breakdowns,
+    headline_indicator,
+    meta,
+    monthly,
+    townships,
+    unit_names,
+    values,
+)
+from pipelines.settings import Settings
+
+
+def _table(header: list[str], rows: list[list], table_id: str) -> html.Table:
+    return html.Table(
+        [
+            html.Thead(html.Tr([html.Th(h) for h in header])),
+            html.Tbody(
+                [html.Tr([c if isinstance(c, html.Td) else html.Td(c) for c in r]) for r in rows]
+            ),
+        ],
+        className="plain-table",
+        id=table_id,
+    )
+
+
+def _status(status: str, lang: str) -> html.Td:
+    return html.Td(
+        html.Span(
+            status_text(status, lang),
+            className="pill",
+            style={"background": STATUS_COLOURS[status]},
+        )
+    )
+
+
+def district_view(
+    settings: Settings, code: str | None, programme: str | None, year: int | None, lang: str
+) -> html.Div:
+    info = meta(settings)
+    names = unit_names(settings)
+    if info is None or programme is None or year is None:
+        return html.P(t("shell.nothing", lang))
+    if code not in names:
+        return html.Div(
+            [
+                dcc.Link(t("district.back", lang), href="/"),
+                html.P(t("district.unknown", lang), id="district-unknown"),
+            ]
+        )
+    indicator = headline_indicator(info, programme)
+    indicator_rows = []
+    for ind in info.indicators[programme]:
+        row = values(settings, programme, ind, year).filter(pl.col("district_code") == code)
+        if row.is_empty():
+            continue
+        r = row.row(0, named=True)
+        indicator_rows.append(
+            [name(info.indicator_names[ind], lang), html.Td(f"{r['denominator'] if r['denominator'] is not None else '—'}", className="num"),
+             html.Td(f"{r['numerator']:,}", className="num"), html.Td(value_text(r["value"], r["unit"]), className="num"),
+             html.Td(value_text(r["target"], r["unit"]), className="num"), html.Td(gap_text(r["gap"], r["unit"], lang), className="num"),
+             _status(r["status"], lang), html.Td(f"{r['persons_needed']:,}" if r["persons_needed"] is not None else "—", className="num")]
+        )  # fmt: skip
+    unit = info.indicator_names[indicator]["unit"]
+    towns = townships(settings, programme, indicator, year, code)
+    town_rows = [
+        [r["township"], html.Td(f"{r['denominator'] if r['denominator'] is not None else '—'}", className="num"),
+         html.Td(f"{r['numerator']:,}", className="num"), html.Td(value_text(r["value"], unit), className="num"),
+         _status(r["status"], lang), html.Td(f"{r['persons_needed']:,}" if r["persons_needed"] is not None else "—", className="num")]
+        for r in towns.iter_rows(named=True)
+    ]  # fmt: skip
+    programme_name = next(name(p, lang) for p in info.programmes if p["code"] == programme)
+    breakdown_panels = [
+        html.Div(
+            [
+                html.H2(t(title, lang)),
+                dcc.Graph(
+                    id=f"district-{dimension}",
+                    figure=charts.breakdown_bars(breakdowns(settings, programme, indicator, year, code, dimension), lang, unit),
+                    config={"displaylogo": False},
+                ),
+            ],
+            className="panel",
+        )
+        for dimension, title in (("category", "district.by_category"), ("gender", "district.by_gender"), ("age_band", "district.by_age"))
+    ]  # fmt: skip
+    cols = [
+        "col.indicator",
+        "col.denominator",
+        "col.numerator",
+        "col.value",
+        "col.target",
+        "col.gap",
+        "col.status",
+        "col.needed",
+    ]
+    town_cols = [
+        "col.township",
+        "col.denominator",
+        "col.numerator",
+        "col.value",
+        "col.status",
+        "col.needed",
+    ]
+    return html.Div(
+        [
+            dcc.Link(t("district.back", lang), href="/"),
+            html.H2(f"{names[code]} · {programme_name} · {year}", id="district-title"),
+            html.Div(
+                [html.H2(t("district.indicators", lang)), _table([t(c, lang) for c in cols], indicator_rows, "district-indicators")],
+                className="panel",
+            ),
+            html.Div(
+                [
+                    html.Div(
+                        [
+                            html.H2(f"{t('overview.trend', lang)} · {name(info.indicator_names[indicator], lang)}"),
+                            dcc.Graph(id="district-trend", figure=charts.trend(monthly(settings, programme, indicator, year, code), lang, unit), config={"displaylogo": False}),
+                        ],
+                        className="panel",
+                    ),
+                    html.Div(
+                        [html.H2(t("district.townships", lang)), _table([t(c, lang) for c in town_cols], town_rows, "district-townships")],
+                        className="panel",
+                    ),
+                ],
+                className="panels",
+            ),
+            html.Div(breakdown_panels, className="cards", style={"marginTop": "12px"}),
+        ]
+    )  # fmt: skip

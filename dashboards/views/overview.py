@@ -1,0 +1,197 @@
+"""Overview (leadership's one page): KPI cards, district map, ranking, trend, capability."""
+
+from __future__ import annotations
+
+import polars as pl
+from dash import dcc, html
+
+from dashboards.components import charts
+from dashboards.components.formatting import STATUS_COLOURS, gap_text, status_text, value_text
+from dashboards.components.geo import boundaries, centre_and_zoom
+from dashboards.i18n import name, t
+from dashboards.queries import (
+    Meta,
+    city_rows,
+    headline_indicator,
+    lacking_capability,
+    meta,
+    monthly,
+    values,
+)
+from pipelines.settings import Settings
+
+
+def district_from_click(
+    source: str | None, map_click: dict | None, ranking_click: dict | None
+) -> str | None:
+    """The district code a map or ranking click points at."""
+    click = map_click if source == "overview-map" else ranking_click
+    if not click or not click.get("points"):
+        return None
+    point = click["points"][0]
+    return point.get("location") or point.get("customdata")
+
+
+def overview_view(
+    settings: Settings, programme: str | None, year: int | None, lang: str
+) -> html.Div:
+    """The whole overview for a programme and year, from the marts."""
+    info = meta(settings)
+    if info is None or programme is None or year is None:
+        return html.P(t("shell.nothing", lang), id="overview-empty")
+    indicator = headline_indicator(info, programme)
+    rows = values(settings, programme, indicator, year)
+    unit = rows.item(0, "unit") if rows.height else "ratio"
+    geojson = boundaries(settings)
+    centre, zoom = centre_and_zoom(settings)
+    series = monthly(settings, programme, indicator, year, "city")
+    indicator_name = name(info.indicator_names[indicator], lang)
+    return html.Div(
+        [
+            html.Div(kpi_cards(settings, info, year, lang), className="cards", id="overview-cards"),
+            html.Div(
+                [
+                    html.Div(
+                        [
+                            html.H2(f"{t('overview.map', lang)} · {indicator_name}"),
+                            dcc.Graph(
+                                id="overview-map",
+                                figure=charts.district_map(
+                                    geojson, rows, centre, zoom, lang, settings.lagging_points
+                                ),
+                                config={"displaylogo": False, "scrollZoom": False},
+                            ),
+                            html.Div(t("overview.click_hint", lang), className="hint"),
+                        ],
+                        className="panel",
+                    ),
+                    html.Div(
+                        [
+                            html.H2(f"{t('overview.ranking', lang)} · {indicator_name}"),
+                            dcc.Graph(
+                                id="overview-ranking",
+                                figure=charts.ranking(rows, lang),
+                                config={"displaylogo": False},
+                            ),
+                        ],
+                        className="panel",
+                    ),
+                ],
+                className="panels",
+            ),
+            html.Div(
+                [
+                    html.Div(
+                        [
+                            html.H2(f"{t('overview.trend', lang)} · {indicator_name}"),
+                            dcc.Graph(
+                                id="overview-trend",
+                                figure=charts.trend(series, lang, unit),
+                                config={"displaylogo": False},
+                            ),
+                        ],
+                        className="panel",
+                    ),
+                    html.Div(
+                        capability_panel(settings, info, programme, year, lang), className="panel"
+                    ),
+                ],
+                className="panels",
+            ),
+        ]
+    )
+
+
+def kpi_cards(settings: Settings, info: Meta, year: int, lang: str) -> list[html.Div]:
+    """One card per programme: its headline indicator for the city against the target."""
+    rows = city_rows(settings, year)
+    cards = []
+    for p in info.programmes:
+        indicator = headline_indicator(info, p["code"])
+        match = rows.filter((pl.col("programme") == p["code"]) & (pl.col("indicator") == indicator))
+        if match.is_empty():
+            continue
+        cards.append(kpi_card(match.row(0, named=True), p, info.indicator_names[indicator], lang))
+    return cards
+
+
+def kpi_card(row: dict, programme: dict, indicator: dict, lang: str) -> html.Div:
+    unit, status = row["unit"], row["status"]
+    if row["target"] is None:
+        target_line = t("card.no_target", lang)
+    else:
+        target_line = f"{t('card.target', lang)} {value_text(row['target'], unit)}"
+        if row["target_carried"]:
+            target_line += f"（{t('card.carried', lang, year=row['target_year'])}）"
+    lines = [html.Div(target_line, className="line")]
+    if row["target"] is not None:
+        lines += [
+            html.Div(f"{t('card.gap', lang)} {gap_text(row['gap'], unit, lang)}", className="line"),
+            html.Div(
+                f"{t('card.expected', lang)} {value_text(row['expected'], unit)}", className="line"
+            ),
+            html.Div(
+                f"{t('card.needed', lang)} {row['persons_needed'] or 0:,}{t('card.persons', lang)}",
+                className="line needed",
+            ),
+        ]
+    return html.Div(
+        [
+            html.H3(name(programme, lang)),
+            html.Div(name(indicator, lang), className="indicator"),
+            html.Div(value_text(row["value"], unit), className="big"),
+            html.Span(
+                status_text(status, lang),
+                className="status",
+                style={"background": STATUS_COLOURS[status]},
+            ),
+            *lines,
+            html.Div(
+                f"{t('card.source', lang)}：{row['target_source'] or programme['source']}",
+                className="source",
+            ),
+        ],
+        className="card",
+        id={"type": "overview-card", "programme": programme["code"]},
+        style={"borderTopColor": STATUS_COLOURS[status]},
+    )
+
+
+def capability_panel(settings: Settings, info: Meta, programme: str, year: int, lang: str) -> list:
+    """The share-of-districts indicator, naming the districts that lack capability."""
+    if "district_capability" not in info.indicators.get(programme, []):
+        programme = next(
+            (p for p, inds in info.indicators.items() if "district_capability" in inds), None
+        )
+        if programme is None:
+            return []
+    rows = values(settings, programme, "district_capability", year)
+    city = rows.filter(pl.col("unit_level") == "city").row(0, named=True)
+    lacking = lacking_capability(settings, programme, year)
+    programme_name = next(name(p, lang) for p in info.programmes if p["code"] == programme)
+    return [
+        html.H2(f"{t('overview.capability', lang)} · {programme_name}"),
+        html.Div(
+            [
+                html.Span(value_text(city["value"], "ratio"), className="big"),
+                html.Span(f"  {city['numerator']}/{city['denominator']}  ", className="hint"),
+                html.Span(
+                    status_text(city["status"], lang),
+                    className="pill",
+                    style={"background": STATUS_COLOURS[city["status"]]},
+                ),
+            ]
+        ),
+        html.Div(
+            f"{t('card.target', lang)} {value_text(city['target'], 'ratio')}"
+            if city["target"] is not None
+            else t("card.no_target", lang),
+            className="line",
+        ),
+        html.P(
+            (t("overview.lacking", lang) + "、".join(lacking))
+            if lacking
+            else t("overview.all_capable", lang),
+            id="overview-lacking",
+        ),
+    ]

@@ -1,0 +1,71 @@
+"""Screenshots of every page at 1440×900 for the README (docs/screenshots/*.png).
+
+    .venv/bin/python docs/make_screenshots.py
+
+Loads the small demo into a temporary data directory, serves the app and photographs each
+page in headless Debian chromium.
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+OUT = Path(__file__).resolve().parent / "screenshots"
+PAGES = {
+    "overview": ("/", "#overview-cards"),
+    "district": ("/district/211223", "#district-indicators"),
+    "downloads": ("/downloads", ".ag-row"),
+    "overview-en": ("/", "#overview-cards"),
+}
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]  # fmt: skip
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp) / "data"
+        cli = [sys.executable, "-m", "pipelines.cli", "--data-dir", str(data)]
+        subprocess.run([*cli, "demo", "--load"], check=True, capture_output=True)
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        server = subprocess.Popen([*cli, "serve", "--port", str(port)], stdout=subprocess.DEVNULL)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(60):
+                try:
+                    urllib.request.urlopen(url, timeout=1)
+                    break
+                except OSError:
+                    time.sleep(0.5)
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+                page = browser.new_page(viewport={"width": 1440, "height": 900})
+                for name, (path, ready) in PAGES.items():
+                    page.goto(url + path)
+                    if name.endswith("-en"):
+                        page.get_by_label("English").check()
+                        page.wait_for_function(
+                            "document.querySelector('#overview-cards')?.innerText.includes('Service coverage')"
+                        )
+                    page.wait_for_selector(ready, timeout=30_000)
+                    page.wait_for_timeout(2500)
+                    page.screenshot(path=OUT / f"{name}.png")
+                    if name.endswith("-en"):
+                        page.get_by_label("中文").check()
+                browser.close()
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
+
+
+if __name__ == "__main__":
+    main()

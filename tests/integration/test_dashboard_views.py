@@ -1,0 +1,112 @@
+"""The plain functions behind the pages, on a loaded demo snapshot."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from dash import html
+
+from dashboards.queries import lacking_capability, meta, values
+from dashboards.views.district import district_view
+from dashboards.views.downloads import download_file, indicator_options
+from dashboards.views.overview import district_from_click, overview_view
+from pipelines.cli import main
+from pipelines.export import export_frame
+from pipelines.settings import load_settings
+
+
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory, demo_inbox):
+    data = tmp_path_factory.mktemp("views") / "data"
+    shutil.copytree(demo_inbox, data / "inbox")
+    assert main(["--data-dir", str(data), "pipeline", "run"]) == 0
+    return load_settings(data, jurisdiction="211200")
+
+
+def _texts(component) -> str:
+    """All text in a component tree."""
+    if isinstance(component, str | int | float):
+        return str(component)
+    if isinstance(component, list | tuple):
+        return " ".join(_texts(c) for c in component)
+    children = getattr(component, "children", None)
+    return _texts(children) if children is not None else ""
+
+
+def test_overview_has_a_card_per_programme_with_city_numbers(settings):
+    info = meta(settings)
+    view = overview_view(settings, "mental_rehab", 2025, "zh")
+    cards = view.children[0].children
+    assert len(cards) == 5
+    text = _texts(cards[0])
+    city = (
+        values(settings, "mental_rehab", "service_coverage", 2025)
+        .filter(unit_level="city")
+        .row(0, named=True)
+    )
+    assert f"{city['value']:.1%}" in text and "目标 60.0%" in text
+    assert f"尚需服务 {city['persons_needed']:,}人" in text
+    assert info.as_of.isoformat() == "2025-09-30"
+
+
+def test_overview_in_english(settings):
+    text = _texts(overview_view(settings, "precise_rehab", 2025, "en"))
+    assert "Service coverage" in text and "Carried from the 2020 target" in text
+
+
+def test_map_figure_has_every_district_once(settings):
+    view = overview_view(settings, "mental_rehab", 2025, "zh")
+    fig = view.children[1].children[0].children[1].figure
+    locations = [loc for trace in fig.data if trace.visible is True for loc in trace.locations]
+    assert sorted(locations) == [
+        "211202",
+        "211204",
+        "211221",
+        "211223",
+        "211224",
+        "211281",
+        "211282",
+    ]
+
+
+def test_capability_names_lacking_districts(settings):
+    lacking = lacking_capability(settings, "mental_rehab", 2023)
+    rows = values(settings, "mental_rehab", "district_capability", 2023)
+    assert len(lacking) == rows.filter(unit_level="district", numerator=0).height
+
+
+def test_clicks_point_at_districts():
+    assert (
+        district_from_click("overview-map", {"points": [{"location": "211223"}]}, None) == "211223"
+    )
+    assert (
+        district_from_click("overview-ranking", None, {"points": [{"customdata": "211202"}]})
+        == "211202"
+    )
+    assert district_from_click("overview-map", None, None) is None
+
+
+def test_district_view(settings):
+    view = district_view(settings, "211223", "mental_rehab", 2025, "zh")
+    text = _texts(view)
+    assert "西丰县 · 精康融合行动 · 2025" in text and "服务覆盖率" in text
+    unknown = district_view(settings, "999999", "mental_rehab", 2025, "zh")
+    assert "不是本辖区的区县" in _texts(unknown)
+
+
+def test_download_file_equals_export(settings):
+    options, value = indicator_options(settings, "child_rehab", "zh", None)
+    assert [o["value"] for o in options] == [
+        "served_count",
+        "review_timeliness",
+    ] and value == "served_count"
+    path = download_file(settings, "parquet", "served_count", "child_rehab", 2024, None, "district")
+    import polars as pl
+
+    assert pl.read_parquet(path).equals(export_frame(settings, "served_count", "child_rehab", 2024))
+
+
+def test_nothing_published_says_how_to_load(tmp_path):
+    empty = load_settings(tmp_path / "empty")
+    assert isinstance(overview_view(empty, None, None, "zh"), html.P)
