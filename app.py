@@ -10,7 +10,7 @@ import dash
 from dash import Input, Output, dcc, html
 from flask import send_file
 
-from dashboards.components.geo import boundaries_path
+from dashboards.components.geo import BOUNDARIES_URL, boundaries_path
 from dashboards.i18n import LANGUAGES, name, t
 from dashboards.queries import meta
 from dashboards.state import current_settings, set_settings
@@ -38,7 +38,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     app.layout = shell
     _register_shell_callbacks(app)
 
-    @app.server.route("/geo/boundaries.geojson")
+    @app.server.route(BOUNDARIES_URL)
     def _boundaries():
         response = send_file(boundaries_path(current_settings()), mimetype="application/geo+json")
         response.cache_control.max_age = 86400

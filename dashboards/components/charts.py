@@ -24,9 +24,17 @@ def _layout(fig: go.Figure, height: int) -> go.Figure:
 
 
 def district_map(
-    geojson: dict, rows: pl.DataFrame, centre: dict, zoom: float, lang: str, lagging_points: float
+    geojson: str | dict,
+    rows: pl.DataFrame,
+    centre: dict,
+    zoom: float,
+    lang: str,
+    lagging_points: float,
 ) -> go.Figure:
-    """Choropleth of the districts coloured by status; no tiles, no base map, works offline."""
+    """Choropleth of the districts coloured by status; no tiles, no base map, works offline.
+
+    `geojson` is best the URL of the boundaries asset: the browser fetches and caches it once
+    and each update carries only the values."""
     districts = rows.filter(pl.col("unit_level") == "district")
     fig = go.Figure()
     for status in STATUS_ORDER:

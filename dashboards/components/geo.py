@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import math
+from functools import cache
 from pathlib import Path
 
 import shapely
@@ -45,8 +46,16 @@ def boundaries_path(settings: Settings) -> Path:
     return path
 
 
+BOUNDARIES_URL = "/geo/boundaries.geojson"
+
+
 def boundaries(settings: Settings) -> dict:
-    return json.loads(boundaries_path(settings).read_text(encoding="utf-8"))
+    return _load(boundaries_path(settings))
+
+
+@cache
+def _load(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def _rounded(geom: dict) -> dict:
@@ -60,7 +69,12 @@ def _rounded(geom: dict) -> dict:
 
 def centre_and_zoom(settings: Settings) -> tuple[dict, float]:
     """Map centre and a zoom that fits the jurisdiction."""
-    data = boundaries(settings)
+    return _centre_and_zoom(boundaries_path(settings))
+
+
+@cache
+def _centre_and_zoom(path: Path) -> tuple[dict, float]:
+    data = _load(path)
     geoms = [shape(f["geometry"]) for f in data["features"]]
     minx, miny, maxx, maxy = shapely.union_all(geoms).bounds
     span = max(maxx - minx, (maxy - miny) * 1.4, 0.1)

@@ -7,7 +7,7 @@ from dash import dcc, html
 
 from dashboards.components import charts
 from dashboards.components.formatting import STATUS_COLOURS, gap_text, status_text, value_text
-from dashboards.components.geo import boundaries, centre_and_zoom
+from dashboards.components.geo import BOUNDARIES_URL, centre_and_zoom
 from dashboards.i18n import name, t
 from dashboards.queries import (
     Meta,
@@ -42,7 +42,6 @@ def overview_view(
     indicator = headline_indicator(info, programme)
     rows = values(settings, programme, indicator, year)
     unit = rows.item(0, "unit") if rows.height else "ratio"
-    geojson = boundaries(settings)
     centre, zoom = centre_and_zoom(settings)
     series = monthly(settings, programme, indicator, year, "city")
     indicator_name = name(info.indicator_names[indicator], lang)
@@ -57,7 +56,12 @@ def overview_view(
                             dcc.Graph(
                                 id="overview-map",
                                 figure=charts.district_map(
-                                    geojson, rows, centre, zoom, lang, settings.lagging_points
+                                    BOUNDARIES_URL,
+                                    rows,
+                                    centre,
+                                    zoom,
+                                    lang,
+                                    settings.lagging_points,
                                 ),
                                 config={"displaylogo": False, "scrollZoom": False},
                             ),

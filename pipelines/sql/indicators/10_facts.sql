@@ -1,10 +1,10 @@
--- Indicator facts (§4): one row per person, application, institution-district or staff row
--- that counts towards an indicator, for every period in the temp table `periods(year, as_of)`
+-- Indicator facts (§4), materialised once per computation as temp tables: one row per
+-- person, application, institution-district or staff row that counts towards an indicator, for every period in the temp table `periods(year, as_of)`
 -- and the baseline period (Dec 31 of the year before) each period's status is measured from.
 -- Standard SQL (window functions, grouping sets, no DuckDB-only syntax) so the same
 -- definitions can run on Apache Spark.
 
-create or replace temp view ind_periods as
+create or replace temp table ind_periods as
 with
 requested as (
     select distinct year, as_of from periods
@@ -26,7 +26,7 @@ from all_periods;
 
 -- The current case: of a person's cases in a programme registered on or before the as-of
 -- date, the one registered last (ties: greatest case_id). It gives district and township.
-create or replace temp view ind_current as
+create or replace temp table ind_current as
 with
 registered as (
     select
@@ -52,7 +52,7 @@ where recency = 1;
 -- Served in Y: any of the person's cases (registered by the as-of date) has a service that
 -- started by min(as_of, Dec 31 Y) and had not ended before Jan 1 Y; for programmes that
 -- count only standardised services (mental_rehab), only those.
-create or replace temp view ind_served as
+create or replace temp table ind_served as
 select
     p.year,
     p.as_of,
@@ -69,7 +69,7 @@ where s.start_date <= p.y_cut
     and (not rp.standardized_only or coalesce(s.standardized, false))
 group by p.year, p.as_of, c.programme, c.person_key;
 
-create or replace temp view ind_persons as
+create or replace temp table ind_persons as
 select
     cur.year,
     cur.as_of,
@@ -110,7 +110,7 @@ left join ind_served sv
     and sv.person_key = cur.person_key;
 
 -- Person-level facts: in_denominator is null for count indicators.
-create or replace temp view ind_person_facts as
+create or replace temp table ind_person_facts as
 with
 facts as (
     select
@@ -166,7 +166,7 @@ join ref_programme_indicators pi
 -- Applications of Y (application date in Y and on or before the as-of date), per the case's
 -- district. Reviewed in time: within 5 working days of the official calendar (make-up days
 -- count as working days). Still pending and not yet overdue: not counted either way.
-create or replace temp view ind_application_facts as
+create or replace temp table ind_application_facts as
 with
 applications as (
     select
@@ -212,7 +212,7 @@ where c.review_date is not null or c.waiting_days > 5;
 
 -- District capability: a district can serve when at least one institution designated for
 -- the programme has a designation overlapping Y (and starting by the as-of date).
-create or replace temp view ind_capability_facts as
+create or replace temp table ind_capability_facts as
 with
 capable as (
     select distinct
@@ -246,7 +246,7 @@ left join capable c
     and c.district_code = u.code;
 
 -- Staff of institutions designated for the programme, reported for year Y.
-create or replace temp view ind_staff_facts as
+create or replace temp table ind_staff_facts as
 with
 staff_of_programme as (
     select

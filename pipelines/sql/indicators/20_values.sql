@@ -1,6 +1,6 @@
 -- indicator_values: every indicator per programme, period and unit (city, district,
 -- township) with target, expected path, gap, status, projection and persons still needed.
--- Reads the temp views of 10_facts.sql; parameter $lagging_points (status thresholds).
+-- Reads the temp tables of 10_facts.sql; parameter $lagging_points (status thresholds).
 with
 unit_values as (
     -- person and application facts roll up city ← district ← township

@@ -1,5 +1,5 @@
 -- indicator_breakdowns: the person-level indicators by disability category, gender, age band
--- and township, for each district and the city. Reads the temp views of 10_facts.sql.
+-- and township, for each district and the city. Reads the temp tables of 10_facts.sql.
 with
 long_facts as (
     select year, as_of, programme, indicator, district_code, 'category' as dimension,

@@ -1,0 +1,91 @@
+"""Dash callback latency (p50/p95) through the real HTTP endpoint, and map payload size.
+
+    .venv/bin/python benchmarks/callbacks.py --data-dir DIR [--jurisdiction 210000] [--requests 20]
+
+DIR must hold a published snapshot (e.g. the one benchmarks/marts.py --keep DIR leaves in
+DIR/data, or `make run`'s ./data). Each callback is posted to /_dash-update-component with the
+Flask test client, so routing, the callback, the marts query and JSON serialisation are all
+timed; the target is p95 under 300 ms at province scale.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from pathlib import Path
+
+from app import create_app
+from dashboards.queries import meta
+from pipelines.settings import load_settings
+
+
+def _payload(output: str, inputs: list[tuple[str, str, object]], state=()) -> dict:
+    ids = output.strip(".").split("...") if output.startswith("..") else [output]
+    outputs = [{"id": o.split(".")[0], "property": o.split(".")[1]} for o in ids]
+    return {
+        "output": output,
+        "outputs": outputs if len(outputs) > 1 else outputs[0],
+        "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs],
+        "changedPropIds": [f"{inputs[0][0]}.{inputs[0][1]}"],
+        "state": [{"id": i, "property": p, "value": v} for i, p, v in state],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--data-dir", type=Path, required=True)
+    parser.add_argument("--jurisdiction", default=None)
+    parser.add_argument("--requests", type=int, default=20)
+    args = parser.parse_args()
+    settings = load_settings(args.data_dir, jurisdiction=args.jurisdiction)
+    app = create_app(settings)
+    client = app.server.test_client()
+    info = meta(settings)
+    year, district = info.years[-1], None
+    client.get("/")  # first request builds the boundary cache
+    outputs = {k.split("@")[0]: k for k in app.callback_map}
+    from dashboards.queries import unit_names
+
+    district = sorted(unit_names(settings))[len(unit_names(settings)) // 2]
+    cases = {
+        "overview": (outputs["overview-content.children"],
+                     [("shell-programme", "value", "mental_rehab"), ("shell-year", "value", year), ("shell-lang", "value", "zh")], ()),
+        "district": (outputs["district-content.children"],
+                     [("district-code", "data", district), ("shell-programme", "value", "mental_rehab"),
+                      ("shell-year", "value", year), ("shell-lang", "value", "zh")], ()),
+        "downloads preview": (outputs[next(k for k in outputs if "downloads-grid.rowData" in k)],
+                              [("downloads-indicator", "value", "service_coverage"), ("shell-programme", "value", "mental_rehab"),
+                               ("shell-year", "value", year), ("downloads-as-of", "date", None),
+                               ("downloads-by", "value", "township"), ("shell-lang", "value", "zh")], ()),
+        "shell language": (outputs[next(k for k in outputs if "shell-title.children" in k)],
+                           [("shell-lang", "value", "en")], ()),
+    }  # fmt: skip
+    print(f"{'callback':20} {'p50 ms':>8} {'p95 ms':>8} {'KB':>8}")
+    for label, (output, inputs, state) in cases.items():
+        body = _payload(output, inputs, state)
+        times, size = [], 0
+        for _ in range(args.requests):
+            t0 = time.perf_counter()
+            response = client.post("/_dash-update-component", json=body)
+            times.append((time.perf_counter() - t0) * 1000)
+            assert response.status_code == 200, (
+                label,
+                response.status_code,
+                response.get_data(as_text=True)[:300],
+            )
+            size = len(response.get_data())
+        times.sort()
+        p95 = times[min(len(times) - 1, int(len(times) * 0.95))]
+        print(f"{label:20} {statistics.median(times):8.0f} {p95:8.0f} {size / 1024:8.0f}")
+    geo = client.get("/geo/boundaries.geojson").get_data()
+    print(
+        f"boundaries asset: {len(geo) / 1024:.0f} KB for {len(json.loads(geo)['features'])} districts"
+    )
+
+
+if __name__ == "__main__":
+    main()
