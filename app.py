@@ -12,7 +12,7 @@ from flask import send_file
 
 from dashboards.components.geo import BOUNDARIES_URL, boundaries_path
 from dashboards.i18n import LANGUAGES, name, t
-from dashboards.queries import meta
+from dashboards.queries import as_of_options, meta
 from dashboards.state import current_settings, set_settings
 from pipelines.settings import Settings, load_settings
 
@@ -104,6 +104,16 @@ def shell() -> html.Div:
                                 persistence_type="session",
                                 className="shell-dropdown shell-year",
                             ),
+                            html.Label(
+                                t("shell.as_of_select"),
+                                id="shell-as-of-select-label",
+                                htmlFor="shell-as-of-select",
+                            ),
+                            dcc.Dropdown(
+                                id="shell-as-of-select",
+                                clearable=False,
+                                className="shell-dropdown shell-date",
+                            ),
                             html.Span(
                                 [
                                     html.Span(t("shell.as_of"), id="shell-as-of-label"),
@@ -147,6 +157,7 @@ def _register_shell_callbacks(app: dash.Dash) -> None:
         Output("shell-programme-label", "children"),
         Output("shell-year-label", "children"),
         Output("shell-as-of-label", "children"),
+        Output("shell-as-of-select-label", "children"),
         Output("shell-programme", "options"),
         Input("shell-lang", "value"),
     )
@@ -164,8 +175,20 @@ def _register_shell_callbacks(app: dash.Dash) -> None:
             "shell.programme",
             "shell.year",
             "shell.as_of",
+            "shell.as_of_select",
         )
         return (*(t(k, lang) for k in keys), programmes)
+
+    @app.callback(
+        Output("shell-as-of-select", "options"),
+        Output("shell-as-of-select", "value"),
+        Input("shell-year", "value"),
+    )
+    def _as_of_choices(year):
+        dates = as_of_options(current_settings(), year) if year else []
+        return [{"label": d.isoformat(), "value": d.isoformat()} for d in dates], (
+            dates[0].isoformat() if dates else None
+        )
 
 
 def main() -> None:

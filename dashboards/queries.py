@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipelines import store
+from pipelines import indicators, store
 from pipelines.db import frame
 from pipelines.settings import Settings
 
@@ -91,27 +91,59 @@ def headline_indicator(meta: Meta, programme: str) -> str:
     return meta.indicators[programme][0]
 
 
-def values(settings: Settings, programme: str, indicator: str, year: int) -> pl.DataFrame:
-    """District rows and the city row of one indicator at the published as-of date."""
+def as_of_options(settings: Settings, year: int) -> list[date]:
+    """The as-of dates the marts hold for a year, newest first (each month end, and the
+    latest date in the data)."""
     with snapshot(settings) as con:
+        if con is None:
+            return []
+        rows = con.execute(
+            "select distinct as_of from indicator_monthly where year = ? "
+            "union select distinct as_of from indicator_values where year = ? order by as_of desc",
+            [year, year],
+        ).fetchall()
+    return [r[0] for r in rows]
+
+
+def _source(
+    con: duckdb.DuckDBPyConnection, year: int, as_of: date | None
+) -> tuple[str, date | None]:
+    """Which mart holds the year at `as_of`: indicator_values for the published date,
+    indicator_monthly for a month end."""
+    published = con.execute(
+        "select max(as_of) from indicator_values where year = ?", [year]
+    ).fetchall()[0][0]
+    if as_of is None or as_of == published:
+        return "indicator_values", published
+    return "indicator_monthly", as_of
+
+
+def values(
+    settings: Settings, programme: str, indicator: str, year: int, as_of: date | None = None
+) -> pl.DataFrame:
+    """District rows and the city row of one indicator (at the published as-of by default)."""
+    with snapshot(settings) as con:
+        table, as_of = _source(con, year, as_of)
         return frame(
             con,
-            """
-            select * from indicator_values
-            where programme = ? and indicator = ? and year = ? and unit_level in ('district', 'city')
+            f"""
+            select * from {table}
+            where programme = ? and indicator = ? and year = ? and as_of = ?
+                and unit_level in ('district', 'city')
             order by unit_level = 'city', district_code
             """,
-            [programme, indicator, year],
+            [programme, indicator, year, as_of],
         )
 
 
-def city_rows(settings: Settings, year: int) -> pl.DataFrame:
+def city_rows(settings: Settings, year: int, as_of: date | None = None) -> pl.DataFrame:
     """Every programme indicator's city row for the year (the KPI cards)."""
     with snapshot(settings) as con:
+        table, as_of = _source(con, year, as_of)
         return frame(
             con,
-            "select * from indicator_values where year = ? and unit_level = 'city' order by programme",
-            [year],
+            f"select * from {table} where year = ? and as_of = ? and unit_level = 'city' order by programme",
+            [year, as_of],
         )
 
 
@@ -133,41 +165,69 @@ def monthly(
 
 
 def townships(
-    settings: Settings, programme: str, indicator: str, year: int, district: str
+    settings: Settings,
+    programme: str,
+    indicator: str,
+    year: int,
+    district: str,
+    as_of: date | None = None,
 ) -> pl.DataFrame:
+    """Township rows of a district; another as-of date than the published one is computed
+    on the snapshot with the same indicator SQL."""
     with snapshot(settings) as con:
-        return frame(
-            con,
-            """
-            select township, denominator, numerator, value, target, gap, status, persons_needed
-            from indicator_values
-            where programme = ? and indicator = ? and year = ? and unit_level = 'township'
-                and district_code = ?
-            order by township
-            """,
-            [programme, indicator, year, district],
-        )
+        table, as_of = _source(con, year, as_of)
+        if table == "indicator_values":
+            rows = frame(
+                con,
+                "select * from indicator_values where programme = ? and indicator = ? and year = ? "
+                "and unit_level = 'township' and district_code = ?",
+                [programme, indicator, year, district],
+            )
+        else:
+            rows = indicators.compute_values(con, [(year, as_of)], settings.lagging_points).filter(
+                (pl.col("programme") == programme)
+                & (pl.col("indicator") == indicator)
+                & (pl.col("unit_level") == "township")
+                & (pl.col("district_code") == district)
+            )
+    return rows.sort("township").select(
+        "township", "denominator", "numerator", "value", "target", "gap", "status", "persons_needed"
+    )
 
 
 def breakdowns(
-    settings: Settings, programme: str, indicator: str, year: int, unit_code: str, dimension: str
+    settings: Settings,
+    programme: str,
+    indicator: str,
+    year: int,
+    unit_code: str,
+    dimension: str,
+    as_of: date | None = None,
 ) -> pl.DataFrame:
     with snapshot(settings) as con:
-        return frame(
-            con,
-            """
-            select member, denominator, numerator, value
-            from indicator_breakdowns
-            where programme = ? and indicator = ? and year = ? and unit_code = ? and dimension = ?
-            order by member
-            """,
-            [programme, indicator, year, unit_code, dimension],
-        )
+        table, as_of = _source(con, year, as_of)
+        if table == "indicator_values":
+            rows = frame(
+                con,
+                "select * from indicator_breakdowns where programme = ? and indicator = ? and year = ? "
+                "and unit_code = ? and dimension = ?",
+                [programme, indicator, year, unit_code, dimension],
+            )
+        else:
+            rows = indicators.compute_breakdowns(con, [(year, as_of)]).filter(
+                (pl.col("programme") == programme)
+                & (pl.col("indicator") == indicator)
+                & (pl.col("unit_code") == unit_code)
+                & (pl.col("dimension") == dimension)
+            )
+    return rows.sort("member").select("member", "denominator", "numerator", "value")
 
 
-def lacking_capability(settings: Settings, programme: str, year: int) -> list[str]:
+def lacking_capability(
+    settings: Settings, programme: str, year: int, as_of: date | None = None
+) -> list[str]:
     """Names of the districts without a designated institution for the programme in the year."""
-    rows = values(settings, programme, "district_capability", year)
+    rows = values(settings, programme, "district_capability", year, as_of)
     return (
         rows.filter((pl.col("unit_level") == "district") & (pl.col("numerator") == 0))
         .get_column("district_name")

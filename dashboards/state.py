@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from pipelines.settings import Settings, load_settings
 
 _settings: Settings | None = None
@@ -14,3 +16,11 @@ def set_settings(settings: Settings) -> None:
 
 def current_settings() -> Settings:
     return _settings or load_settings()
+
+
+def parse_date(value: str | None) -> date | None:
+    """A date sent by the browser (YYYY-MM-DD, possibly with a time), or None."""
+    try:
+        return date.fromisoformat(value[:10]) if value else None
+    except ValueError:
+        return None

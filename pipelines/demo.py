@@ -19,7 +19,7 @@ import numpy as np
 import polars as pl
 import xlsxwriter
 
-from pipelines.regions import Unit, jurisdiction
+from pipelines.regions import DistrictResolver, Jurisdiction, Unit, jurisdiction, short_form
 
 START = date(2023, 1, 1)
 END = date(2025, 9, 30)
@@ -190,6 +190,23 @@ def write_demo(
 
 def _jurisdiction_units(code: str) -> list[Unit]:
     return list(jurisdiction(code).units)
+
+
+def _district_forms(units: list[Unit]) -> tuple[dict, dict, dict]:
+    """(name, short form, city + name) per district code, each kept only where it is
+    unambiguous in the jurisdiction (two 铁西区 in Liaoning need their city), else the code."""
+    resolver = DistrictResolver(
+        Jurisdiction(code="000000", name="", level="省", units=tuple(units))
+    )
+
+    def form(text: str, code: str) -> str:
+        return text if resolver.resolve(text) == code else code
+
+    return (
+        {u.code: form(u.name, u.code) for u in units},
+        {u.code: form(short_form(u.name) or u.name, u.code) for u in units},
+        {u.code: form(u.city + u.name, u.code) for u in units},
+    )
 
 
 def _townships(units: list[Unit], rng: np.random.Generator) -> dict[str, list[str]]:
@@ -592,15 +609,13 @@ def _yes_no(col: str, rng: np.random.Generator, n: int) -> pl.Expr:
 def _case_text(cases: pl.DataFrame, units: list[Unit], rng: np.random.Generator) -> pl.DataFrame:
     """Cases as text columns, written in varied but valid ways."""
     n = cases.height
-    names = {u.code: u.name for u in units}
-    shorts = {u.code: (u.name[:-1] if len(u.name) > 2 else u.name) for u in units}
-    cities = {u.code: u.city for u in units}
+    names, shorts, cities = _district_forms(units)
     district_style = pl.Series(rng.choice(4, size=n, p=[0.6, 0.15, 0.15, 0.1]))
     code = pl.col("district_code")
     district = (
         pl.when(district_style == 0).then(code.replace_strict(names))
         .when(district_style == 1).then(code.replace_strict(shorts))
-        .when(district_style == 2).then(code.replace_strict(cities) + code.replace_strict(names))
+        .when(district_style == 2).then(code.replace_strict(cities))
         .otherwise(code)
     )  # fmt: skip
     spelling = pl.Series(rng.integers(0, 3, size=n))
@@ -862,7 +877,7 @@ def _xlsx(path: Path, df: pl.DataFrame, title: str, with_instructions: bool = Fa
 def _write_institutions(
     out: Path, institutions: pl.DataFrame, units: list[Unit], big: bool
 ) -> Path:
-    names = {u.code: u.name for u in units}
+    names = _district_forms(units)[0]
     df = (
         institutions.with_columns(
             pl.col("district_code").replace_strict(names).alias("district"),

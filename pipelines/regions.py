@@ -108,7 +108,18 @@ def _clean(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
 
 
-def _short(name: str) -> str | None:
+_ETHNIC = re.compile(
+    r"(满|蒙古|回|朝鲜|锡伯|土家|苗|瑶|壮|侗|彝|藏|羌|黎|畲|仡佬|布依|水|各|哈尼|傣|白|纳西|拉祜|佤|"
+    r"傈僳|独龙|怒|普米|景颇|阿昌|德昂|布朗|基诺|哈萨克|塔吉克|裕固|保安|撒拉|东乡|土|达斡尔|鄂温克|"
+    r"鄂伦春|毛南|仫佬|京|门巴|珞巴|俄罗斯|维吾尔|柯尔克孜|乌孜别克|塔塔尔|赫哲)族.*自治[县旗]$"
+)
+
+
+def short_form(name: str) -> str | None:
+    """昌图县 → 昌图; 清原满族自治县 → 清原 (the place before the ethnic group)."""
+    ethnic = _ETHNIC.search(name)
+    if ethnic and ethnic.start() >= 2:
+        return name[: ethnic.start()]
     for suffix in _SUFFIXES:
         if name.endswith(suffix) and len(name) - len(suffix) >= 2:
             return name[: -len(suffix)]
@@ -131,11 +142,11 @@ class DistrictResolver:
 
         for u in juris.units:
             forms = {u.name}
-            short = _short(u.name)
+            short = short_form(u.name)
             if short:
                 forms.add(short)
             prefixes = {"", u.city, u.province, u.province + u.city}
-            city_short = _short(u.city)
+            city_short = short_form(u.city)
             if city_short:
                 prefixes |= {city_short, u.province + city_short}
             for prefix in prefixes:

@@ -9,6 +9,7 @@ TEXT: dict[str, dict[str, str]] = {
     "shell.programme": {"zh": "项目", "en": "Programme"},
     "shell.year": {"zh": "年度", "en": "Year"},
     "shell.as_of": {"zh": "数据截至", "en": "Data as of"},
+    "shell.as_of_select": {"zh": "统计截至", "en": "As of"},
     "shell.language": {"zh": "语言", "en": "Language"},
     "shell.nothing": {
         "zh": "尚未发布任何数据。请将文件放入数据目录的 inbox/ 并运行 rehab-monitor pipeline run。",

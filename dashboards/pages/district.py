@@ -5,7 +5,7 @@ from __future__ import annotations
 import dash
 from dash import Input, Output, callback, dcc, html
 
-from dashboards.state import current_settings
+from dashboards.state import current_settings, parse_date
 from dashboards.views.district import district_view
 
 dash.register_page(__name__, path_template="/district/<code>", title="区县详情 · 康复目标监测")
@@ -24,6 +24,7 @@ def layout(code: str | None = None, **_kwargs) -> html.Div:
     Input("shell-programme", "value"),
     Input("shell-year", "value"),
     Input("shell-lang", "value"),
+    Input("shell-as-of-select", "value"),
 )
-def _render(code, programme, year, lang):
-    return district_view(current_settings(), code, programme, year, lang or "zh")
+def _render(code, programme, year, lang, as_of):
+    return district_view(current_settings(), code, programme, year, lang or "zh", parse_date(as_of))

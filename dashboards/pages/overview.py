@@ -5,7 +5,7 @@ from __future__ import annotations
 import dash
 from dash import Input, Output, callback, dcc, html, no_update
 
-from dashboards.state import current_settings
+from dashboards.state import current_settings, parse_date
 from dashboards.views.overview import district_from_click, overview_view
 
 dash.register_page(__name__, path="/", title="总览 · 康复目标监测")
@@ -20,9 +20,10 @@ def layout(**_kwargs) -> html.Div:
     Input("shell-programme", "value"),
     Input("shell-year", "value"),
     Input("shell-lang", "value"),
+    Input("shell-as-of-select", "value"),
 )
-def _render(programme, year, lang):
-    return overview_view(current_settings(), programme, year, lang or "zh")
+def _render(programme, year, lang, as_of):
+    return overview_view(current_settings(), programme, year, lang or "zh", parse_date(as_of))
 
 
 @callback(

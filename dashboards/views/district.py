@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import polars as pl
 from dash import dcc, html
 
@@ -44,7 +46,12 @@ def _status(status: str, lang: str) -> html.Td:
 
 
 def district_view(
-    settings: Settings, code: str | None, programme: str | None, year: int | None, lang: str
+    settings: Settings,
+    code: str | None,
+    programme: str | None,
+    year: int | None,
+    lang: str,
+    as_of: date | None = None,
 ) -> html.Div:
     info = meta(settings)
     names = unit_names(settings)
@@ -60,7 +67,7 @@ def district_view(
     indicator = headline_indicator(info, programme)
     indicator_rows = []
     for ind in info.indicators[programme]:
-        row = values(settings, programme, ind, year).filter(pl.col("district_code") == code)
+        row = values(settings, programme, ind, year, as_of).filter(pl.col("district_code") == code)
         if row.is_empty():
             continue
         r = row.row(0, named=True)
@@ -71,7 +78,7 @@ def district_view(
              _status(r["status"], lang), html.Td(f"{r['persons_needed']:,}" if r["persons_needed"] is not None else "—", className="num")]
         )  # fmt: skip
     unit = info.indicator_names[indicator]["unit"]
-    towns = townships(settings, programme, indicator, year, code)
+    towns = townships(settings, programme, indicator, year, code, as_of)
     town_rows = [
         [r["township"], html.Td(f"{r['denominator'] if r['denominator'] is not None else '—'}", className="num"),
          html.Td(f"{r['numerator']:,}", className="num"), html.Td(value_text(r["value"], unit), className="num"),
@@ -85,7 +92,7 @@ def district_view(
                 html.H2(t(title, lang)),
                 dcc.Graph(
                     id=f"district-{dimension}",
-                    figure=charts.breakdown_bars(breakdowns(settings, programme, indicator, year, code, dimension), lang, unit),
+                    figure=charts.breakdown_bars(breakdowns(settings, programme, indicator, year, code, dimension, as_of), lang, unit),
                     config={"displaylogo": False},
                 ),
             ],

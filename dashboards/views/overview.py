@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import polars as pl
 from dash import dcc, html
 
@@ -33,21 +35,29 @@ def district_from_click(
 
 
 def overview_view(
-    settings: Settings, programme: str | None, year: int | None, lang: str
+    settings: Settings,
+    programme: str | None,
+    year: int | None,
+    lang: str,
+    as_of: date | None = None,
 ) -> html.Div:
     """The whole overview for a programme and year, from the marts."""
     info = meta(settings)
     if info is None or programme is None or year is None:
         return html.P(t("shell.nothing", lang), id="overview-empty")
     indicator = headline_indicator(info, programme)
-    rows = values(settings, programme, indicator, year)
+    rows = values(settings, programme, indicator, year, as_of)
     unit = rows.item(0, "unit") if rows.height else "ratio"
     centre, zoom = centre_and_zoom(settings)
     series = monthly(settings, programme, indicator, year, "city")
+    if as_of is not None:
+        series = series.filter(pl.col("as_of") <= as_of)
     indicator_name = name(info.indicator_names[indicator], lang)
     return html.Div(
         [
-            html.Div(kpi_cards(settings, info, year, lang), className="cards", id="overview-cards"),
+            html.Div(
+                kpi_cards(settings, info, year, lang, as_of), className="cards", id="overview-cards"
+            ),
             html.Div(
                 [
                     html.Div(
@@ -97,7 +107,8 @@ def overview_view(
                         className="panel",
                     ),
                     html.Div(
-                        capability_panel(settings, info, programme, year, lang), className="panel"
+                        capability_panel(settings, info, programme, year, lang, as_of),
+                        className="panel",
                     ),
                 ],
                 className="panels",
@@ -106,9 +117,11 @@ def overview_view(
     )
 
 
-def kpi_cards(settings: Settings, info: Meta, year: int, lang: str) -> list[html.Div]:
+def kpi_cards(
+    settings: Settings, info: Meta, year: int, lang: str, as_of: date | None = None
+) -> list[html.Div]:
     """One card per programme: its headline indicator for the city against the target."""
-    rows = city_rows(settings, year)
+    rows = city_rows(settings, year, as_of)
     cards = []
     for p in info.programmes:
         indicator = headline_indicator(info, p["code"])
@@ -161,7 +174,9 @@ def kpi_card(row: dict, programme: dict, indicator: dict, lang: str) -> html.Div
     )
 
 
-def capability_panel(settings: Settings, info: Meta, programme: str, year: int, lang: str) -> list:
+def capability_panel(
+    settings: Settings, info: Meta, programme: str, year: int, lang: str, as_of: date | None = None
+) -> list:
     """The share-of-districts indicator, naming the districts that lack capability."""
     if "district_capability" not in info.indicators.get(programme, []):
         programme = next(
@@ -169,9 +184,9 @@ def capability_panel(settings: Settings, info: Meta, programme: str, year: int, 
         )
         if programme is None:
             return []
-    rows = values(settings, programme, "district_capability", year)
+    rows = values(settings, programme, "district_capability", year, as_of)
     city = rows.filter(pl.col("unit_level") == "city").row(0, named=True)
-    lacking = lacking_capability(settings, programme, year)
+    lacking = lacking_capability(settings, programme, year, as_of)
     programme_name = next(name(p, lang) for p in info.programmes if p["code"] == programme)
     return [
         html.H2(f"{t('overview.capability', lang)} · {programme_name}"),

@@ -110,3 +110,27 @@ def test_download_file_equals_export(settings):
 def test_nothing_published_says_how_to_load(tmp_path):
     empty = load_settings(tmp_path / "empty")
     assert isinstance(overview_view(empty, None, None, "zh"), html.P)
+
+
+def test_an_earlier_as_of_date_reads_the_monthly_mart(settings):
+    from datetime import date
+
+    from dashboards.queries import as_of_options, townships
+
+    options = as_of_options(settings, 2025)
+    assert options[0] == date(2025, 9, 30) and date(2025, 6, 30) in options
+    june = values(settings, "mental_rehab", "service_coverage", 2025, date(2025, 6, 30))
+    assert set(june.get_column("as_of").to_list()) == {date(2025, 6, 30)}
+    latest = values(settings, "mental_rehab", "service_coverage", 2025)
+    assert june.filter(unit_level="city").item(0, "numerator") < latest.filter(
+        unit_level="city"
+    ).item(0, "numerator")
+    # Townships at another date are computed with the same SQL and add up to the district.
+    towns = townships(
+        settings, "mental_rehab", "service_coverage", 2025, "211202", date(2025, 6, 30)
+    )
+    district = june.filter(district_code="211202", unit_level="district").row(0, named=True)
+    assert towns.get_column("numerator").sum() == district["numerator"]
+    text = _texts(overview_view(settings, "mental_rehab", 2025, "zh", date(2025, 6, 30)))
+    city = june.filter(unit_level="city").row(0, named=True)
+    assert f"{city['value']:.1%}" in text
