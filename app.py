@@ -4,15 +4,16 @@ the app itself: nothing is fetched from the internet."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import dash
-from dash import Input, Output, dcc, html
+from dash import Input, Output, State, dcc, html
 from flask import send_file
 
 from dashboards.components.geo import BOUNDARIES_URL, boundaries_path
 from dashboards.i18n import LANGUAGES, name, t
-from dashboards.queries import as_of_options, meta
+from dashboards.queries import as_of_options, meta, new_notifications
 from dashboards.state import current_settings, set_settings
 from pipelines.settings import Settings, load_settings
 
@@ -57,6 +58,7 @@ def shell() -> html.Div:
     return html.Div(
         [
             dcc.Location(id="url"),
+            dcc.Store(id="shell-last-visit", storage_type="local"),
             html.Header(
                 [
                     html.Div(
@@ -71,6 +73,16 @@ def shell() -> html.Div:
                             dcc.Link(t("nav.overview"), href="/", id="shell-nav-overview"),
                             dcc.Link(
                                 t("nav.downloads"), href="/downloads", id="shell-nav-downloads"
+                            ),
+                            dcc.Link(
+                                [
+                                    html.Span(
+                                        t("nav.notifications"), id="shell-nav-notifications-text"
+                                    ),
+                                    html.Span(id="shell-badge", className="badge"),
+                                ],
+                                href="/notifications",
+                                id="shell-nav-notifications",
                             ),
                             dcc.Link(t("nav.loaded"), href="/loaded", id="shell-nav-loaded"),
                         ],
@@ -154,6 +166,7 @@ def _register_shell_callbacks(app: dash.Dash) -> None:
         Output("shell-nav-overview", "children"),
         Output("shell-nav-downloads", "children"),
         Output("shell-nav-loaded", "children"),
+        Output("shell-nav-notifications-text", "children"),
         Output("shell-programme-label", "children"),
         Output("shell-year-label", "children"),
         Output("shell-as-of-label", "children"),
@@ -177,7 +190,12 @@ def _register_shell_callbacks(app: dash.Dash) -> None:
             "shell.as_of",
             "shell.as_of_select",
         )
-        return (*(t(k, lang) for k in keys), programmes)
+        return (
+            *(t(k, lang) for k in keys[:4]),
+            t("nav.notifications", lang),
+            *(t(k, lang) for k in keys[4:]),
+            programmes,
+        )
 
     @app.callback(
         Output("shell-as-of-select", "options"),
@@ -189,6 +207,29 @@ def _register_shell_callbacks(app: dash.Dash) -> None:
         return [{"label": d.isoformat(), "value": d.isoformat()} for d in dates], (
             dates[0].isoformat() if dates else None
         )
+
+    @app.callback(
+        Output("shell-last-visit", "data"),
+        Input("url", "pathname"),
+        State("shell-last-visit", "data"),
+    )
+    def _mark_seen(pathname, last_visit):
+        # Visiting the notifications page marks everything up to now as seen.
+        return (
+            datetime.now().isoformat(timespec="seconds")
+            if pathname == "/notifications"
+            else last_visit
+        )
+
+    @app.callback(
+        Output("shell-badge", "children"),
+        Input("shell-last-visit", "data"),
+        Input("url", "pathname"),
+    )
+    def _badge(last_visit, _pathname):
+        since = datetime.fromisoformat(last_visit) if last_visit else None
+        count = new_notifications(current_settings(), since)
+        return f" {count}" if count else ""
 
 
 def main() -> None:

@@ -11,7 +11,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
@@ -233,6 +233,47 @@ def lacking_capability(
         .get_column("district_name")
         .to_list()
     )
+
+
+def notifications(
+    settings: Settings,
+    status: str = "open",
+    programme: str | None = None,
+    district: str | None = None,
+    rule: str | None = None,
+) -> pl.DataFrame:
+    """The notification feed of the published snapshot, newest first."""
+    with snapshot(settings) as con:
+        if con is None:
+            return pl.DataFrame()
+        where, params = ["(? = 'all' or status = ?)"], [status, status]
+        for column, value in (
+            ("programme", programme),
+            ("district_code", district),
+            ("rule", rule),
+        ):
+            if value:
+                where.append(f"{column} = ?")
+                params.append(value)
+        return frame(
+            con,
+            f"select * from notifications where {' and '.join(where)} "
+            "order by first_seen_at desc, rule, district_code",
+            params,
+        )
+
+
+def new_notifications(settings: Settings, since: datetime | None) -> int:
+    """Open notifications first seen after `since` (the user's last visit)."""
+    with snapshot(settings) as con:
+        if con is None:
+            return 0
+        sql = "select count(*) from notifications where status = 'open'"
+        params: list = []
+        if since is not None:
+            sql += " and first_seen_at > ?"
+            params.append(since)
+        return con.execute(sql, params).fetchall()[0][0]
 
 
 def unit_names(settings: Settings) -> dict[str, str]:

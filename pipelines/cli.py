@@ -64,6 +64,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--by", choices=("district", "township", "category", "month"), default="district"
     )
 
+    bulletin = sub.add_parser(
+        "bulletin", help="a Word progress bulletin (进度通报)", parents=[common]
+    )
+    bulletin.add_argument("--programme", required=True, help="programme code, e.g. mental_rehab")
+    bulletin.add_argument("--period", required=True, help="2025-Q3, 2025-09 or 2025 (year to date)")
+    bulletin.add_argument("--out", type=Path, required=True, help="FILE.docx")
+    bulletin.add_argument(
+        "--issuer", help="issuing body (default: the jurisdiction's joint-meeting office)"
+    )
+    bulletin.add_argument("--template", type=Path, help="the office's own .docx template")
+
     demo = sub.add_parser("demo", help="write a synthetic demo inbox", parents=[common])
     demo.add_argument("--out", type=Path, help="folder to write (default: DATA_DIR/inbox)")
     demo.add_argument("--seed", type=int, default=7)
@@ -95,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         "rejects": _rejects,
         "demo": _demo,
         "export": _export,
+        "bulletin": _bulletin,
         "serve": _serve,
     }[args.command]
     return handler(args, settings)
@@ -186,6 +198,20 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
         return 1
     write_table(df, args.format, args.out, sheet=args.indicator[:31])
     _say(f"{df.height} 行 rows → {args.out}")
+    return 0
+
+
+def _bulletin(args: argparse.Namespace, settings: Settings) -> int:
+    from pipelines.bulletin import build
+
+    try:
+        result = build(settings, args.programme, args.period, args.out, args.issuer, args.template)
+    except (ValueError, FileNotFoundError) as exc:
+        _say(str(exc))
+        return 1
+    _say(
+        f"{result.number} → {args.out}（存档 archived: {result.path.name}, 快照 snapshot: {result.snapshot}）"
+    )
     return 0
 
 

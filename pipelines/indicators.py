@@ -129,7 +129,8 @@ def month_ends(first_year: int, as_of: date) -> list[tuple[int, date]]:
 
 def _prepare(con: duckdb.DuckDBPyConnection, periods: list[tuple[int, date]]) -> None:
     con.execute("create or replace temp table periods (year integer, as_of date)")
-    con.executemany("insert into periods values (?, ?)", periods)
+    if periods:
+        con.executemany("insert into periods values (?, ?)", periods)
     for statement in _sql("10_facts.sql").split(";\n"):
         if statement.strip():
             con.execute(statement)
@@ -159,13 +160,18 @@ def refresh_marts(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     """Recompute indicator_values, indicator_monthly and indicator_breakdowns in the warehouse."""
     load_reference(con, settings)
     as_of = data_as_of(con)
+    sql = values_sql().replace("$lagging_points", str(float(settings.lagging_points)))
     if as_of is None:
-        for table in ("indicator_values", "indicator_monthly", "indicator_breakdowns"):
-            con.execute(f"drop table if exists {table}")
-        con.execute("create or replace table mart_meta as select null::date as as_of")
+        # No cases or services yet: empty marts with their columns, so readers still work.
+        _prepare(con, [])
+        con.execute(f"create or replace table indicator_values as {sql}")
+        con.execute(f"create or replace table indicator_breakdowns as {_sql('30_breakdowns.sql')}")
+        con.execute(f"create or replace table indicator_monthly as {sql}")
+        con.execute(
+            "create or replace table mart_meta as select null::date as as_of, current_timestamp as computed_at"
+        )
         return
     years = range(as_of.year - 2, as_of.year + 1)
-    sql = values_sql().replace("$lagging_points", str(float(settings.lagging_points)))
     _prepare(con, periods_for(years, as_of))
     con.execute(f"create or replace table indicator_values as {sql}")
     con.execute(f"create or replace table indicator_breakdowns as {_sql('30_breakdowns.sql')}")

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 import polars as pl
 
-from pipelines import marts, store
+from pipelines import marts, notify, store
 from pipelines.db import frame, scalar
 from pipelines.load import (
     Stage,
@@ -153,6 +153,11 @@ def run_pipeline(
                 if publish_needed or _publish_pending(con, settings):
                     say("计算指标 / computing marts")
                     marts.refresh(con, settings)
+                    counts = notify.update(con, settings, run_id)
+                    say(
+                        f"进度提醒 / notifications: 新增 raised {counts['raised']}, "
+                        f"持续 open {counts['kept']}, 解除 resolved {counts['resolved']}"
+                    )
                     snapshot = _finish_run(con, run_id, results, "completed", publishing=True)
                     con.close()
                     say("发布快照 / publishing snapshot")

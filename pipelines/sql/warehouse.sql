@@ -143,3 +143,29 @@ create table if not exists state (
     name varchar not null,
     value varchar
 );
+
+-- Progress notifications (§5) with their lifecycle: a condition is raised once while it holds
+-- (status open), and resolved when it no longer holds.
+create table if not exists notifications (
+    key varchar not null,
+    rule varchar not null,
+    programme varchar,
+    district_code varchar,
+    subject varchar,
+    status varchar not null,          -- open, resolved
+    first_seen_run integer not null,
+    first_seen_at timestamp not null,
+    last_seen_run integer not null,
+    resolved_run integer,
+    resolved_at timestamp,
+    value double,
+    target double,
+    expected double,
+    gap double,
+    persons_needed bigint,
+    unit varchar,
+    count bigint,
+    message_zh varchar,
+    message_en varchar,
+    link varchar
+);

@@ -65,6 +65,14 @@ def page(browser):
     page.console_errors = []
     page.on("console", lambda m: page.console_errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: page.console_errors.append(str(e)))
-    page.on("requestfailed", lambda r: page.console_errors.append(f"request failed: {r.url}"))
+    # A request the page itself cancels by navigating away (net::ERR_ABORTED) is not a failure.
+    page.on(
+        "requestfailed",
+        lambda r: (
+            None
+            if "ERR_ABORTED" in (r.failure or "")
+            else page.console_errors.append(f"request failed: {r.url} {r.failure}")
+        ),
+    )
     yield page
     context.close()

@@ -11,7 +11,7 @@ import pytest
 pytestmark = pytest.mark.browser
 
 PAGES = {"/": "#overview-cards", "/district/211223": "#district-indicators", "/downloads": ".ag-row",
-         "/loaded": "#loaded-table"}  # fmt: skip
+         "/loaded": "#loaded-table", "/notifications": "#notify-table"}  # fmt: skip
 
 
 @pytest.mark.parametrize("path", list(PAGES))

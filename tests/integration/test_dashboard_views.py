@@ -134,3 +134,16 @@ def test_an_earlier_as_of_date_reads_the_monthly_mart(settings):
     text = _texts(overview_view(settings, "mental_rehab", 2025, "zh", date(2025, 6, 30)))
     city = june.filter(unit_level="city").row(0, named=True)
     assert f"{city['value']:.1%}" in text
+
+
+def test_notification_feed_filters(settings):
+    from dashboards.views.notifications import feed_view
+
+    all_open = _texts(feed_view(settings, "open", None, None, None, "zh"))
+    assert "进度" in all_open
+    lagging = feed_view(settings, "open", "mental_rehab", None, "progress_lagging", "en")
+    text = _texts(lagging)
+    assert "lagging" in text or "No notifications match" in text
+    assert "No notifications match" in _texts(
+        feed_view(settings, "resolved", None, None, None, "en")
+    )

@@ -1,0 +1,60 @@
+"""The notification feed as a table, filtered; each row links to the page with the detail."""
+
+from __future__ import annotations
+
+from dash import dcc, html
+
+from dashboards.i18n import t
+from dashboards.queries import notifications, unit_names
+from pipelines.notify import RULES
+from pipelines.settings import Settings
+
+
+def rule_options(lang: str) -> list[dict]:
+    return [{"label": t("notify.all_rules", lang), "value": ""}] + [
+        {"label": t(f"rule.{r}", lang), "value": r} for r in RULES
+    ]
+
+
+def feed_view(
+    settings: Settings,
+    status: str,
+    programme: str | None,
+    district: str | None,
+    rule: str | None,
+    lang: str,
+) -> html.Div:
+    rows = notifications(
+        settings, status or "open", programme or None, district or None, rule or None
+    )
+    names = unit_names(settings)
+    if rows.is_empty():
+        return html.P(t("notify.none", lang), id="notify-empty")
+    message = "message_zh" if lang == "zh" else "message_en"
+    header = [
+        "notify.first_seen",
+        "notify.rule",
+        "notify.district",
+        "notify.message",
+        "notify.status",
+        "notify.detail",
+    ]
+    body = [
+        html.Tr(
+            [
+                html.Td(r["first_seen_at"].strftime("%Y-%m-%d %H:%M")),
+                html.Td(t(f"rule.{r['rule']}", lang)),
+                html.Td(names.get(r["district_code"] or "", "—")),
+                html.Td(r[message]),
+                html.Td(t(f"notify.status.{r['status']}", lang)),
+                html.Td(dcc.Link(t("notify.detail", lang), href=r["link"] or "/")),
+            ],
+            className=f"notify-{r['rule']}",
+        )
+        for r in rows.iter_rows(named=True)
+    ]
+    return html.Table(
+        [html.Thead(html.Tr([html.Th(t(h, lang)) for h in header])), html.Tbody(body)],
+        className="plain-table",
+        id="notify-table",
+    )

@@ -1,0 +1,159 @@
+"""Notifications (§5): evaluate the rules after every run's marts and keep the feed's
+lifecycle — new conditions are raised once, conditions that still hold stay open, and those
+that no longer hold are resolved (e.g. when a lagging district catches up)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from importlib import resources
+
+import duckdb
+import polars as pl
+
+from pipelines.db import frame
+from pipelines.settings import Settings
+
+RULES = (
+    "progress_lagging", "progress_behind", "target_met", "review_overdue", "referral_waiting",
+    "settlement_missing", "stale_data", "file_rejects",
+)  # fmt: skip
+
+
+def _pct(v: float | None) -> str:
+    return "—" if v is None else f"{v:.1%}"
+
+
+def _value(v: float | None, unit: str | None) -> str:
+    return _pct(v) if unit == "ratio" else ("—" if v is None else f"{v:,.0f}")
+
+
+def message(row: dict, names: dict[str, str]) -> tuple[str, str, str]:
+    """(Chinese, English, link) for one condition; `names` maps codes to display names."""
+    p = names.get(row["programme"] or "", "")
+    d = names.get(row["district_code"] or "", "")
+    ind = names.get(row["subject"] or "", row["subject"])
+    unit, n = row["unit"], row["count"]
+    link = f"/district/{row['district_code']}" if row["district_code"] else "/loaded"
+    match row["rule"]:
+        case "progress_lagging" | "progress_behind":
+            level = "滞后" if row["rule"] == "progress_lagging" else "严重滞后"
+            zh = (
+                f"{d}{p}{ind}为{_value(row['value'], unit)}，低于序时进度{_value(row['expected'], unit)}"
+                f"（年度目标{_value(row['target'], unit)}），进度{level}，尚需服务{row['persons_needed'] or 0}人"
+            )
+            en = (
+                f"{d} {row['programme']} {row['subject']} is {_value(row['value'], unit)}, below the "
+                f"expected {_value(row['expected'], unit)} (target {_value(row['target'], unit)}); "
+                f"{'lagging' if row['rule'] == 'progress_lagging' else 'behind'}, "
+                f"{row['persons_needed'] or 0} more persons needed"
+            )
+        case "target_met":
+            zh = f"{d}{p}{ind}达到{_value(row['value'], unit)}，已完成年度目标{_value(row['target'], unit)}"
+            en = f"{d} {row['programme']} {row['subject']} reached {_value(row['value'], unit)}, meeting the target {_value(row['target'], unit)}"
+        case "review_overdue":
+            zh = f"{d}{p}有{n}份申请超过5个工作日未完成审核"
+            en = f"{d} {row['programme']}: {n} applications waiting more than 5 working days for review"
+        case "referral_waiting":
+            zh = f"{d}{p}有{n}名转介对象等待服务超过3个月，转介前须重新评估"
+            en = f"{d} {row['programme']}: {n} referred subjects waiting over 3 months without service; re-assess before referral"
+        case "settlement_missing":
+            institution, quarter = (row["subject"] or "/").split("/", 1)
+            zh = f"{d}定点机构{institution}在{quarter}有{n}条服务记录但当季无结算"
+            en = f"{d} institution {institution} has {n} services in {quarter} and no settlement in that quarter"
+        case "stale_data":
+            zh = f"{d}已{n}天没有新的个案或服务记录"
+            en = f"{d} sent no new case or service records for {n} days"
+        case "file_rejects":
+            zh = f"文件“{row['subject']}”拒收{n}行（{_pct(row['value'])}），请核对后重新报送"
+            en = f"File '{row['subject']}' had {n} rows rejected ({_pct(row['value'])}); please correct and re-send"
+            link = "/loaded"
+        case _:
+            zh = en = row["rule"]
+    return zh, en, link
+
+
+def conditions(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: int) -> pl.DataFrame:
+    """The §5 conditions that hold now (see pipelines/sql/notifications.sql)."""
+    sql = (
+        resources.files("pipelines")
+        .joinpath("sql", "notifications.sql")
+        .read_text(encoding="utf-8")
+    )
+    sql = (
+        sql.replace("$stale_days", str(int(settings.stale_days)))
+        .replace("$reject_share", str(float(settings.reject_share_alert)))
+        .replace("$run_id", str(int(run_id)))
+    )
+    return frame(con, sql)
+
+
+def update(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: int) -> dict[str, int]:
+    """Apply the lifecycle for this run; returns how many were raised, kept and resolved."""
+    now = datetime.now()
+    current = conditions(con, settings, run_id)
+    names = dict(
+        con.execute(
+            "select code, name_zh from ref_programmes union all select code, name from ref_units "
+            "union all select code, name_zh from ref_indicators"
+        ).fetchall()
+    )
+    open_keys = {
+        r[0] for r in con.execute("select key from notifications where status = 'open'").fetchall()
+    }
+    known = {r[0] for r in con.execute("select key from notifications").fetchall()}
+    rows = current.to_dicts()
+    now_keys = {r["key"] for r in rows}
+    raised = kept = 0
+    con.execute("begin transaction")
+    try:
+        for r in rows:
+            zh, en, link = message(r, names)
+            numbers = [
+                r["value"],
+                r["target"],
+                r["expected"],
+                r["gap"],
+                r["persons_needed"],
+                r["unit"],
+                r["count"],
+                zh,
+                en,
+                link,
+            ]
+            if r["key"] in open_keys:
+                kept += 1
+                con.execute(
+                    "update notifications set last_seen_run = ?, value = ?, target = ?, expected = ?, gap = ?, "
+                    "persons_needed = ?, unit = ?, count = ?, message_zh = ?, message_en = ?, link = ? "
+                    "where key = ? and status = 'open'",
+                    [run_id, *numbers, r["key"]],
+                )
+            else:
+                raised += 1
+                if r["key"] in known:  # it had resolved and holds again: raised anew
+                    con.execute("delete from notifications where key = ?", [r["key"]])
+                con.execute(
+                    "insert into notifications values (?, ?, ?, ?, ?, 'open', ?, ?, ?, null, null, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        r["key"],
+                        r["rule"],
+                        r["programme"],
+                        r["district_code"],
+                        r["subject"],
+                        run_id,
+                        now,
+                        run_id,
+                        *numbers,
+                    ],
+                )
+        gone = open_keys - now_keys
+        for key in gone:
+            con.execute(
+                "update notifications set status = 'resolved', resolved_run = ?, resolved_at = ? where key = ?",
+                [run_id, now, key],
+            )
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return {"raised": raised, "kept": kept, "resolved": len(gone)}

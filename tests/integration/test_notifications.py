@@ -1,0 +1,137 @@
+"""§5 notification rules and their lifecycle, on hand-made data in a real DuckDB file."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipelines import marts, notify
+from pipelines.load import connect_warehouse
+
+YINZHOU = "211202"
+
+
+@pytest.fixture
+def con(settings):
+    con = connect_warehouse(settings)
+    yield con
+    con.close()
+
+
+def _cases(con, n, district=YINZHOU, registered="2025-01-02", **extra):
+    cols = ["case_id", "programme", "person_key", "district_code", "registration_date", *extra]
+    for i in range(n):
+        values = [
+            f"{district}-{i}",
+            "mental_rehab",
+            f"{district}-p{i}",
+            district,
+            registered,
+            *extra.values(),
+        ]
+        con.execute(
+            f"insert into cases ({', '.join(cols)}, source_file, source_row) values ({', '.join('?' * len(cols))}, 't', 1)",
+            values,
+        )
+
+
+def _serve(con, district, indices, start="2025-01-03"):
+    for i in indices:
+        con.execute(
+            "insert into services (service_id, case_id, start_date, standardized, source_file, source_row) "
+            "values (?, ?, ?, true, 't', 1)",
+            [f"s-{district}-{i}-{start}", f"{district}-{i}", start],
+        )
+
+
+def _run(con, settings, run_id):
+    marts.refresh(con, settings)
+    return notify.update(con, settings, run_id)
+
+
+def _open(con):
+    return {
+        (r[0], r[1]): r[2]
+        for r in con.execute(
+            "select rule, district_code, message_zh from notifications where status = 'open'"
+        ).fetchall()
+    }
+
+
+def test_lagging_district_is_raised_once_and_resolved_when_it_catches_up(con, settings):
+    _cases(con, 100)
+    _serve(con, YINZHOU, range(40))
+    # a service far in the data's future sets the as-of date: 2025-10-19 → expected 48%
+    _cases(con, 1, district="211204", registered="2025-10-19")
+    first = _run(con, settings, 1)
+    assert ("progress_behind", YINZHOU) in _open(con)
+    assert "银州区精康融合行动服务覆盖率为40.0%" in _open(con)[("progress_behind", YINZHOU)]
+    assert first["raised"] >= 1
+
+    again = _run(con, settings, 2)
+    assert again["raised"] == 0 and again["kept"] == first["raised"]  # not raised twice
+
+    _serve(con, YINZHOU, range(40, 65))  # 65% now: the target is met
+    third = _run(con, settings, 3)
+    assert ("progress_behind", YINZHOU) not in _open(con)
+    assert ("target_met", YINZHOU) in _open(con)
+    resolved = con.execute(
+        "select resolved_run from notifications where rule = 'progress_behind' and district_code = ?",
+        [YINZHOU],
+    ).fetchall()
+    assert resolved == [(3,)] and third["resolved"] >= 1
+
+
+def test_overdue_reviews_and_waiting_referrals(con, settings):
+    con.execute(
+        "insert into cases (case_id, programme, person_key, district_code, registration_date, application_date, "
+        "referral_date, source_file, source_row) values "
+        "('K1', 'child_rehab', 'k1', ?, '2025-05-01', '2025-05-06', null, 't', 1), "
+        "('K2', 'child_rehab', 'k2', ?, '2025-06-20', '2025-06-27', null, 't', 1), "
+        "('M1', 'mental_rehab', 'm1', ?, '2025-01-05', null, '2025-02-01', 't', 1), "
+        "('M2', 'mental_rehab', 'm2', ?, '2025-06-01', null, '2025-06-01', 't', 1)",
+        [YINZHOU] * 4,
+    )
+    _serve(con, YINZHOU, [])  # nothing served
+    con.execute(
+        "insert into services (service_id, case_id, start_date, standardized, source_file, source_row) "
+        "values ('x', 'K1', '2025-07-01', true, 't', 1)"
+    )  # sets as-of to 2025-07-01
+    _run(con, settings, 1)
+    rows = con.execute(
+        "select rule, count, message_zh from notifications where district_code = ? and rule in "
+        "('review_overdue', 'referral_waiting')",
+        [YINZHOU],
+    ).fetchall()
+    found = {r[0]: r[1] for r in rows}
+    # K1 waited since May 6 (overdue); K2 since June 27 (3 working days by July 1: not yet).
+    assert found["review_overdue"] == 1
+    # M1 referred Feb 1, nothing since: waiting over 3 months; M2 only one month.
+    assert found["referral_waiting"] == 1
+
+
+def test_rules_without_data_stay_silent(con, settings):
+    _cases(con, 3)
+    _run(con, settings, 1)
+    rules = {r[0] for r in con.execute("select rule from notifications").fetchall()}
+    assert (
+        "review_overdue" not in rules
+        and "settlement_missing" not in rules
+        and "file_rejects" not in rules
+    )
+
+
+def test_a_file_with_many_rejects_is_noticed(settings, inbox):
+    from pipelines.run import run_pipeline
+    from tests.conftest import TODAY, put
+
+    put(inbox, "cases_category_invalid.csv")  # 1 of 4 rows rejected: 25% > 5%
+    result = run_pipeline(settings, inbox, today=TODAY)
+    con = connect_warehouse(settings)
+    try:
+        rows = con.execute(
+            "select rule, subject, message_zh from notifications where rule = 'file_rejects'"
+        ).fetchall()
+    finally:
+        con.close()
+    assert rows and rows[0][1] == "cases_category_invalid.csv" and "25.0%" in rows[0][2]
+    assert result.status == "completed"
