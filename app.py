@@ -9,12 +9,13 @@ from pathlib import Path
 
 import dash
 from dash import Input, Output, State, dcc, html
-from flask import send_file
+from flask import abort, send_file
 
 from dashboards.components.geo import BOUNDARIES_URL, boundaries_path
 from dashboards.i18n import LANGUAGES, name, t
 from dashboards.queries import as_of_options, meta, new_notifications
 from dashboards.state import current_settings, set_settings
+from pipelines.bulletin import archived
 from pipelines.settings import Settings, load_settings
 
 HERE = Path(__file__).resolve().parent
@@ -38,6 +39,15 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     )
     app.layout = shell
     _register_shell_callbacks(app)
+
+    @app.server.route("/bulletins/file/<name>")
+    def _bulletin_file(name: str):
+        # Only files the archive lists are served (no path from the browser is trusted).
+        entries = {e["file"] for e in archived(current_settings())}
+        if name not in entries:
+            abort(404)
+        path = current_settings().data_dir / "bulletins" / name
+        return send_file(path, as_attachment=True, download_name=name)
 
     @app.server.route(BOUNDARIES_URL)
     def _boundaries():
@@ -83,6 +93,9 @@ def shell() -> html.Div:
                                 ],
                                 href="/notifications",
                                 id="shell-nav-notifications",
+                            ),
+                            dcc.Link(
+                                t("nav.bulletins"), href="/bulletins", id="shell-nav-bulletins"
                             ),
                             dcc.Link(t("nav.loaded"), href="/loaded", id="shell-nav-loaded"),
                         ],
@@ -167,6 +180,7 @@ def _register_shell_callbacks(app: dash.Dash) -> None:
         Output("shell-nav-downloads", "children"),
         Output("shell-nav-loaded", "children"),
         Output("shell-nav-notifications-text", "children"),
+        Output("shell-nav-bulletins", "children"),
         Output("shell-programme-label", "children"),
         Output("shell-year-label", "children"),
         Output("shell-as-of-label", "children"),
@@ -193,6 +207,7 @@ def _register_shell_callbacks(app: dash.Dash) -> None:
         return (
             *(t(k, lang) for k in keys[:4]),
             t("nav.notifications", lang),
+            t("nav.bulletins", lang),
             *(t(k, lang) for k in keys[4:]),
             programmes,
         )

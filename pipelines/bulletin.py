@@ -308,7 +308,7 @@ def _write(
         "已服务人数",
         "完成值",
         "目标",
-        "差距",
+        "差距（百分点）" if unit == "ratio" else "差距（人）",
         "状态",
     ]
     for cell, text in zip(table.rows[0].cells, header, strict=True):
@@ -329,7 +329,7 @@ def _write(
         gap = (
             "—"
             if r["gap"] is None
-            else (f"{r['gap']:+.1f}个百分点" if unit == "ratio" else f"{r['gap']:+,.0f}人")
+            else (f"{r['gap']:+.1f}" if unit == "ratio" else f"{r['gap']:+,.0f}")
         )
         cells = [str(rank), change, r["district_name"], "—" if r["denominator"] is None else f"{r['denominator']:,}",
                  f"{r['numerator']:,}", _fmt(r["value"], unit), _fmt(r["target"], unit), gap, STATUS_ZH[r["status"]]]  # fmt: skip
@@ -343,7 +343,7 @@ def _write(
     total = table.add_row().cells
     for cell, text in zip(total, ["", "", "全市", "—" if city["denominator"] is None else f"{city['denominator']:,}",
                                   f"{city['numerator']:,}", value, target,
-                                  "—" if city["gap"] is None else (f"{city['gap']:+.1f}个百分点" if unit == "ratio" else f"{city['gap']:+,.0f}人"),
+                                  "—" if city["gap"] is None else (f"{city['gap']:+.1f}" if unit == "ratio" else f"{city['gap']:+,.0f}"),
                                   STATUS_ZH[city["status"]]], strict=True):  # fmt: skip
         cell.text = ""
         _fonts(cell.paragraphs[0].add_run(text), HEADING_FONT, 10.5)

@@ -11,7 +11,7 @@ import pytest
 pytestmark = pytest.mark.browser
 
 PAGES = {"/": "#overview-cards", "/district/211223": "#district-indicators", "/downloads": ".ag-row",
-         "/loaded": "#loaded-table", "/notifications": "#notify-table"}  # fmt: skip
+         "/loaded": "#loaded-table", "/notifications": "#notify-table", "/bulletins": "#bulletins-page"}  # fmt: skip
 
 
 @pytest.mark.parametrize("path", list(PAGES))
@@ -114,3 +114,21 @@ def test_download_equals_the_export_command(server, page, tmp_path, fmt):
         assert read(downloaded).equals(read(exported))
     if fmt == "csv":
         assert pl.read_csv(exported, schema_overrides={"district_code": pl.String}).height == 8
+
+
+def test_generate_a_bulletin_and_download_it(server, page, tmp_path):
+    page.goto(server["url"] + "/bulletins")
+    page.wait_for_selector("#bulletins-page", timeout=30_000)
+    page.wait_for_timeout(1000)
+    page.click("#bulletins-generate")
+    page.wait_for_selector("#bulletins-preview", timeout=60_000)
+    assert "进度通报" in page.inner_text("#bulletins-preview")
+    with page.expect_download() as info:
+        page.click("#bulletins-download")
+    path = tmp_path / "b.docx"
+    info.value.save_as(path)
+    from docx import Document
+
+    assert Document(str(path)).paragraphs[0].text.endswith("进度通报")
+    assert page.locator("#bulletins-archive tbody tr").count() >= 1
+    assert page.console_errors == []

@@ -1,0 +1,74 @@
+"""Bulletins (进度通报): generate a Word bulletin for the programme and period, preview it,
+download it; the archive lists every issued bulletin."""
+
+from __future__ import annotations
+
+import dash
+from dash import Input, Output, State, callback, dcc, html, no_update
+
+from dashboards.i18n import t
+from dashboards.queries import meta
+from dashboards.state import current_settings
+from dashboards.views.bulletins import archive_table, generate, period_options
+
+dash.register_page(__name__, path="/bulletins", title="进度通报 · 康复目标监测")
+
+
+def layout(**_kwargs) -> html.Div:
+    return html.Div(
+        [
+            html.H2(t("bulletins.title"), id="bulletins-title"),
+            html.Div(
+                [
+                    html.Div([html.Label(t("bulletins.period")), dcc.Dropdown(id="bulletins-period", clearable=False)]),
+                    html.Div([html.Label(t("bulletins.issuer")), dcc.Input(id="bulletins-issuer", type="text", style={"width": "320px"})]),
+                    html.Button(t("bulletins.generate"), id="bulletins-generate", className="download"),
+                ],
+                className="controls-row",
+            ),
+            dcc.Loading(html.Div(id="bulletins-result")),
+            html.H2(t("bulletins.archive"), style={"marginTop": "16px"}),
+            html.Div(id="bulletins-archive-box"),
+        ],
+        id="bulletins-page",
+    )  # fmt: skip
+
+
+@callback(
+    Output("bulletins-period", "options"),
+    Output("bulletins-period", "value"),
+    Input("shell-year", "value"),
+)
+def _periods(year):
+    info = meta(current_settings())
+    options = period_options(year, info.as_of if info else None)
+    return options, (options[1]["value"] if len(options) > 1 else None)
+
+
+@callback(
+    Output("bulletins-result", "children"),
+    Output("bulletins-archive-box", "children"),
+    Input("bulletins-generate", "n_clicks"),
+    Input("shell-lang", "value"),
+    State("shell-programme", "value"),
+    State("bulletins-period", "value"),
+    State("bulletins-issuer", "value"),
+)
+def _generate(clicks, lang, programme, period, issuer):
+    lang = lang or "zh"
+    settings = current_settings()
+    if dash.ctx.triggered_id != "bulletins-generate" or not (programme and period):
+        return no_update, archive_table(settings, lang)
+    name, paragraphs = generate(settings, programme, period, issuer)
+    result = html.Div(
+        [
+            html.A(
+                f"{t('bulletins.download', lang)} {name}",
+                href=f"/bulletins/file/{name}",
+                id="bulletins-download",
+            ),
+            html.H3(t("bulletins.preview", lang)),
+            html.Div([html.P(p) for p in paragraphs], className="panel", id="bulletins-preview"),
+        ]
+    )
+    return result, archive_table(settings, lang)

@@ -1,0 +1,58 @@
+"""Bulletins page: periods to choose, generation with a text preview, the archive."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from dash import html
+from docx import Document
+
+from dashboards.i18n import t
+from pipelines.bulletin import archived, build
+from pipelines.settings import Settings
+
+
+def period_options(year: int | None, as_of: date | None) -> list[dict]:
+    """Quarters and months of the year up to the data's as-of date, newest first, and the
+    year to date."""
+    if not year or as_of is None:
+        return []
+    options = [{"label": f"{year}年（1月至今）", "value": str(year)}]
+    for q in range(4, 0, -1):
+        if date(year, 3 * q - 2, 1) <= as_of:
+            options.append({"label": f"{year}年第{'一二三四'[q - 1]}季度", "value": f"{year}-Q{q}"})
+    for m in range(12, 0, -1):
+        if date(year, m, 1) <= as_of:
+            options.append({"label": f"{year}年{m}月", "value": f"{year}-{m:02d}"})
+    return options
+
+
+def generate(
+    settings: Settings, programme: str, period: str, issuer: str | None
+) -> tuple[str, list[str]]:
+    """Build the bulletin; returns (archived file name, preview paragraphs)."""
+    result = build(settings, programme, period, issuer=issuer or None)
+    return result.path.name, preview(result.path)
+
+
+def preview(path: Path) -> list[str]:
+    return [p.text for p in Document(str(path)).paragraphs if p.text.strip()]
+
+
+def archive_table(settings: Settings, lang: str) -> html.Table | html.P:
+    entries = list(reversed(archived(settings)))
+    if not entries:
+        return html.P(t("bulletins.none", lang))
+    header = ["bulletins.number", "bulletins.programme", "bulletins.period", "bulletins.created",
+              "bulletins.snapshot", "bulletins.download"]  # fmt: skip
+    rows = [
+        html.Tr([html.Td(e["number"]), html.Td(e["programme"]), html.Td(e["period"]), html.Td(e["created_at"]),
+                 html.Td(e["snapshot"]), html.Td(html.A(e["file"], href=f"/bulletins/file/{e['file']}"))])
+        for e in entries
+    ]  # fmt: skip
+    return html.Table(
+        [html.Thead(html.Tr([html.Th(t(h, lang)) for h in header])), html.Tbody(rows)],
+        className="plain-table",
+        id="bulletins-archive",
+    )
