@@ -53,10 +53,12 @@ def main() -> None:
     district = sorted(unit_names(settings))[len(unit_names(settings)) // 2]
     cases = {
         "overview": (outputs["overview-content.children"],
-                     [("shell-programme", "value", "mental_rehab"), ("shell-year", "value", year), ("shell-lang", "value", "zh")], ()),
+                     [("shell-programme", "value", "mental_rehab"), ("shell-year", "value", year), ("shell-lang", "value", "zh"),
+                      ("shell-as-of-select", "value", None)], ()),
         "district": (outputs["district-content.children"],
                      [("district-code", "data", district), ("shell-programme", "value", "mental_rehab"),
-                      ("shell-year", "value", year), ("shell-lang", "value", "zh")], ()),
+                      ("shell-year", "value", year), ("shell-lang", "value", "zh"),
+                      ("shell-as-of-select", "value", None)], ()),
         "downloads preview": (outputs[next(k for k in outputs if "downloads-grid.rowData" in k)],
                               [("downloads-indicator", "value", "service_coverage"), ("shell-programme", "value", "mental_rehab"),
                                ("shell-year", "value", year), ("downloads-as-of", "date", None),
