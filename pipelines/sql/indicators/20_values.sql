@@ -52,22 +52,14 @@ unit_values as (
         cast(sum(in_denominator) as bigint),
         cast(sum(in_numerator) as bigint),
         false
-    from ind_capability_facts
-    group by grouping sets (
-        (year, as_of, programme, indicator),
-        (year, as_of, programme, indicator, district_code)
+    from (
+        -- institution and staff facts have districts but no townships
+        select year, as_of, programme, indicator, district_code, in_denominator, in_numerator
+        from ind_capability_facts
+        union all
+        select year, as_of, programme, indicator, district_code, in_denominator, in_numerator
+        from ind_staff_facts
     )
-
-    union all
-    select
-        year, as_of, programme, indicator,
-        case when grouping(district_code) = 1 then 'city' else 'district' end,
-        district_code,
-        cast(null as varchar),
-        cast(sum(in_denominator) as bigint),
-        cast(sum(in_numerator) as bigint),
-        false
-    from ind_staff_facts
     group by grouping sets (
         (year, as_of, programme, indicator),
         (year, as_of, programme, indicator, district_code)
