@@ -176,6 +176,16 @@ def chart_png(rows: pl.DataFrame, title: str, unit: str) -> bytes:
     return buf.getvalue()
 
 
+ALL = "all"
+
+
+@dataclass(frozen=True)
+class _Section:
+    programme: dict  # code, name_zh, source
+    indicator: dict  # indicator, name_zh, unit
+    rows: pl.DataFrame  # the export rows (districts, then the city)
+
+
 def build(
     settings: Settings,
     programme: str,
@@ -185,7 +195,7 @@ def build(
     template: Path | None = None,
     today: date | None = None,
 ) -> Bulletin:
-    """Write the bulletin, archive it, and return what it holds."""
+    """Write the bulletin for one programme or for all (`programme="all"`), archive it."""
     pointer = store.published(settings)
     if pointer is None:
         raise FileNotFoundError("尚未发布任何数据 / nothing published yet")
@@ -193,33 +203,46 @@ def build(
     try:
         published = con.execute("select as_of from mart_meta").fetchall()[0][0]
         period = parse_period(period_text, published)
-        info = frame(
-            con, "select code, name_zh, source from ref_programmes where code = ?", [programme]
-        )
-        if info.is_empty():
-            raise ValueError(f"未知项目 / unknown programme {programme!r}")
-        indicator = frame(
-            con,
-            "select pi.indicator, i.name_zh, i.unit from ref_programme_indicators pi "
-            "join ref_indicators i on i.code = pi.indicator where pi.programme = ?",
-            [programme],
-        ).row(0, named=True)
+        programmes = frame(
+            con, "select code, name_zh, source from ref_programmes order by rowid"
+        ).to_dicts()
+        if programme != ALL:
+            programmes = [p for p in programmes if p["code"] == programme]
+            if not programmes:
+                raise ValueError(f"未知项目 / unknown programme {programme!r}")
+        headline = {
+            p["code"]: frame(
+                con,
+                "select pi.indicator, i.name_zh, i.unit from ref_programme_indicators pi "
+                "join ref_indicators i on i.code = pi.indicator where pi.programme = ?",
+                [p["code"]],
+            ).row(0, named=True)
+            for p in programmes
+        }
         jurisdiction = con.execute("select name from ref_jurisdiction").fetchall()[0][0]
+        codes = [p["code"] for p in programmes]
         notes = frame(
             con,
-            "select rule, message_zh from notifications where status = 'open' and (programme = ? or programme is null) "
-            "and rule <> 'target_met' order by rule, district_code",
-            [programme],
+            "select rule, message_zh from notifications where status = 'open' and rule <> 'target_met' "
+            "and (programme is null or list_contains(?, programme)) order by programme, rule, district_code",
+            [codes],
         )
     finally:
         con.close()
-    rows = export_frame(settings, indicator["indicator"], programme, period.year, period.as_of)
-    p = info.row(0, named=True)
+    sections = [
+        _Section(
+            p,
+            headline[p["code"]],
+            export_frame(
+                settings, headline[p["code"]]["indicator"], p["code"], period.year, period.as_of
+            ),
+        )
+        for p in programmes
+    ]
     return _write(
         settings,
-        rows,
-        p,
-        indicator,
+        programme,
+        sections,
         period,
         pointer,
         jurisdiction,
@@ -232,22 +255,20 @@ def build(
 
 
 def _write(
-    settings, rows, p, indicator, period, pointer, jurisdiction, notes, out, issuer, template, today
+    settings, key, sections, period, pointer, jurisdiction, notes, out, issuer, template, today
 ):
-    unit = indicator["unit"]
-    city = rows.filter(pl.col("district_code") == "city").row(0, named=True)
-    districts = rows.filter(pl.col("district_code") != "city").sort(
-        pl.col("value").fill_null(-1), descending=True
-    )
-    ranks = {
-        code: i for i, code in enumerate(districts.get_column("district_code").to_list(), start=1)
-    }
-    history = [b for b in archived(settings) if b["programme"] == p["code"]]
+    history = [b for b in archived(settings) if b["programme"] == key]
     previous = history[-1]["ranks"] if history else {}
     number_in_year = sum(b["year"] == period.year for b in history) + 1
     number = f"{period.year}年第{number_in_year}期"
     issuer = issuer or f"{jurisdiction}残疾人康复工作联席会议办公室"
     issued = today or date.today()
+    single = key != ALL
+    title = (
+        f"{sections[0].programme['name_zh']}进度通报"
+        if single
+        else f"{jurisdiction}残疾人康复工作进度通报"
+    )
 
     doc = Document(str(template)) if template else Document()
     section = doc.sections[0]
@@ -256,20 +277,73 @@ def _write(
     section.top_margin, section.bottom_margin = Mm(37), Mm(35)
     section.left_margin, section.right_margin = Mm(28), Mm(26)
 
-    head = _para(
-        doc,
-        f"{p['name_zh']}进度通报",
-        TITLE_FONT,
-        26,
-        align=WD_ALIGN_PARAGRAPH.CENTER,
-        indent=False,
-    )
+    head = _para(doc, title, TITLE_FONT, 26, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
     head.runs[0].font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
     _para(doc, f"（{number}）", BODY_FONT, 16, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
     _para(doc, f"{issuer}　　　　{issued.year}年{issued.month}月{issued.day}日", BODY_FONT, 14,
           align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)  # fmt: skip
-
     as_of_text = f"{period.as_of.year}年{period.as_of.month}月{period.as_of.day}日"
+    subject = sections[0].programme["name_zh"] if single else "残疾人康复各项"
+    _para(doc, f"现将{period.label}{subject}工作进展情况通报如下。")
+
+    numerals = "一二三四五六七八九十"
+    ranks: dict = {}
+    for i, sec in enumerate(sections):
+        heading = (
+            "一、各县（市、区）完成情况" if single else f"{numerals[i]}、{sec.programme['name_zh']}"
+        )
+        before = previous if single else previous.get(sec.programme["code"], {})
+        sec_ranks = _programme_section(doc, sec, period, as_of_text, heading, before)
+        if single:
+            ranks = sec_ranks
+        else:
+            ranks[sec.programme["code"]] = sec_ranks
+
+    n = 1 if single else len(sections)
+    _para(doc, f"{numerals[n]}、需要关注的问题", HEADING_FONT, 16, indent=False)
+    if notes.is_empty():
+        _para(doc, "本期无需要提醒的事项。")
+    for i, note in enumerate(notes.iter_rows(named=True), start=1):
+        _para(doc, f"{i}. {note['message_zh']}。", size=14)
+    _para(doc, f"{numerals[n + 1]}、下一步工作要求", HEADING_FONT, 16, indent=False)
+    _para(doc, "（此处由联席会议办公室填写下一步工作要求。）")
+    sources = "；".join(dict.fromkeys(sec.programme["source"] for sec in sections))
+    _para(doc, f"依据：{sources}。数据截至{as_of_text}。", size=12)
+
+    folder = settings.data_dir / "bulletins"
+    folder.mkdir(parents=True, exist_ok=True)
+    archive = folder / f"{key}_{period.year}_{number_in_year:02d}.docx"
+    doc.save(str(archive))
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(archive.read_bytes())
+    entry = {
+        "programme": key, "year": period.year, "number": number, "period": period.label,
+        "as_of": period.as_of.isoformat(), "file": archive.name, "snapshot": pointer["snapshot"],
+        "snapshot_run": pointer["run_id"], "created_at": datetime.now().isoformat(timespec="seconds"),
+        "ranks": ranks,
+    }  # fmt: skip
+    with _archive_index(settings).open("a", encoding="utf-8") as f:
+        f.write(json.dumps(entry, ensure_ascii=False) + "\n")
+    return Bulletin(archive, number, key, period, pointer["snapshot"], ranks)
+
+
+def _gap(gap: float | None, unit: str) -> str:
+    return "—" if gap is None else (f"{gap:+.1f}" if unit == "ratio" else f"{gap:+,.0f}")
+
+
+def _programme_section(
+    doc, sec: _Section, period: Period, as_of_text: str, heading: str, previous: dict
+) -> dict:
+    """Narrative, ranking table and chart of one programme; returns the districts' ranks."""
+    unit, name = sec.indicator["unit"], sec.indicator["name_zh"]
+    city = sec.rows.filter(pl.col("district_code") == "city").row(0, named=True)
+    districts = sec.rows.filter(pl.col("district_code") != "city").sort(
+        pl.col("value").fill_null(-1), descending=True
+    )
+    ranks = {
+        code: i for i, code in enumerate(districts.get_column("district_code").to_list(), start=1)
+    }
     value, target = _fmt(city["value"], unit), _fmt(city["target"], unit)
     if city["target"] is None:
         gap_text = "本年度尚未设定目标"
@@ -280,102 +354,58 @@ def _write(
     else:
         gap_text = f"距年度目标{target}差{abs(city['gap']):,.0f}人，序时进度为{_fmt(city['expected'], unit)}"
     needed = f"，尚需服务{city['persons_needed']:,}人" if city["persons_needed"] else ""
+    _para(doc, heading, HEADING_FONT, 16, indent=False)
     _para(
         doc,
-        f"现将{period.label}{p['name_zh']}工作进展情况通报如下。截至{as_of_text}，全市{indicator['name_zh']}为"
-        f"{value}，{gap_text}{needed}，总体进度{STATUS_ZH[city['status']]}。",
+        f"截至{as_of_text}，全市{name}为{value}，{gap_text}{needed}，总体进度{STATUS_ZH[city['status']]}。",
     )
-    met = districts.filter(pl.col("status") == "met").get_column("district_name").to_list()
-    behind = districts.filter(pl.col("status") == "behind").get_column("district_name").to_list()
-    lagging = districts.filter(pl.col("status") == "lagging").get_column("district_name").to_list()
-    _para(doc, "一、各县（市、区）完成情况", HEADING_FONT, 16, indent=False)
-    summary = []
-    summary.append(f"{'、'.join(met)}已完成年度目标" if met else "尚无县（市、区）完成年度目标")
-    if behind:
-        summary.append(f"{'、'.join(behind)}进度严重滞后")
-    if lagging:
-        summary.append(f"{'、'.join(lagging)}进度滞后")
+    named = {
+        s: districts.filter(pl.col("status") == s).get_column("district_name").to_list()
+        for s in ("met", "behind", "lagging")
+    }
+    summary = [
+        f"{'、'.join(named['met'])}已完成年度目标"
+        if named["met"]
+        else "尚无县（市、区）完成年度目标"
+    ]
+    if named["behind"]:
+        summary.append(f"{'、'.join(named['behind'])}进度严重滞后")
+    if named["lagging"]:
+        summary.append(f"{'、'.join(named['lagging'])}进度滞后")
     _para(doc, "；".join(summary) + "。各县（市、区）排名情况见下表（▲▼为较上期名次变化）。")
 
     table = doc.add_table(rows=1, cols=9)
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    header = [
-        "名次",
-        "名次变化",
-        "县（市、区）",
-        "应服务人数",
-        "已服务人数",
-        "完成值",
-        "目标",
-        "差距（百分点）" if unit == "ratio" else "差距（人）",
-        "状态",
-    ]
+    header = ["名次", "名次变化", "县（市、区）", "应服务人数", "已服务人数", "完成值", "目标",
+              "差距（百分点）" if unit == "ratio" else "差距（人）", "状态"]  # fmt: skip
     for cell, text in zip(table.rows[0].cells, header, strict=True):
         cell.text = ""
         _fonts(cell.paragraphs[0].add_run(text), HEADING_FONT, 10.5)
     for r in districts.iter_rows(named=True):
-        rank = ranks[r["district_code"]]
-        before = previous.get(r["district_code"])
-        change = (
-            "—"
-            if before is None
-            else (
-                "▲" + str(before - rank)
-                if before > rank
-                else ("▼" + str(rank - before) if before < rank else "持平")
-            )
-        )
-        gap = (
-            "—"
-            if r["gap"] is None
-            else (f"{r['gap']:+.1f}" if unit == "ratio" else f"{r['gap']:+,.0f}")
-        )
+        rank, before = ranks[r["district_code"]], previous.get(r["district_code"])
+        if before is None:
+            change = "—"
+        elif before == rank:
+            change = "持平"
+        else:
+            change = f"▲{before - rank}" if before > rank else f"▼{rank - before}"
         cells = [str(rank), change, r["district_name"], "—" if r["denominator"] is None else f"{r['denominator']:,}",
-                 f"{r['numerator']:,}", _fmt(r["value"], unit), _fmt(r["target"], unit), gap, STATUS_ZH[r["status"]]]  # fmt: skip
-        row = table.add_row().cells
-        for cell, text in zip(row, cells, strict=True):
+                 f"{r['numerator']:,}", _fmt(r["value"], unit), _fmt(r["target"], unit), _gap(r["gap"], unit),
+                 STATUS_ZH[r["status"]]]  # fmt: skip
+        for cell, text in zip(table.add_row().cells, cells, strict=True):
             cell.text = ""
             run = cell.paragraphs[0].add_run(text)
             _fonts(run, BODY_FONT, 10.5, bold=r["status"] in ("lagging", "behind"))
             if r["status"] in ("lagging", "behind"):
                 run.font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
-    total = table.add_row().cells
-    for cell, text in zip(total, ["", "", "全市", "—" if city["denominator"] is None else f"{city['denominator']:,}",
-                                  f"{city['numerator']:,}", value, target,
-                                  "—" if city["gap"] is None else (f"{city['gap']:+.1f}" if unit == "ratio" else f"{city['gap']:+,.0f}"),
-                                  STATUS_ZH[city["status"]]], strict=True):  # fmt: skip
+    totals = ["", "", "全市", "—" if city["denominator"] is None else f"{city['denominator']:,}",
+              f"{city['numerator']:,}", value, target, _gap(city["gap"], unit), STATUS_ZH[city["status"]]]  # fmt: skip
+    for cell, text in zip(table.add_row().cells, totals, strict=True):
         cell.text = ""
         _fonts(cell.paragraphs[0].add_run(text), HEADING_FONT, 10.5)
-
     doc.add_paragraph()
     doc.add_picture(
-        BytesIO(chart_png(districts, f"{period.label}各县（市、区）{indicator['name_zh']}", unit)),
-        width=Mm(150),
+        BytesIO(chart_png(districts, f"{period.label}各县（市、区）{name}", unit)), width=Mm(150)
     )
-
-    _para(doc, "二、需要关注的问题", HEADING_FONT, 16, indent=False)
-    if notes.is_empty():
-        _para(doc, "本期无需要提醒的事项。")
-    for i, n in enumerate(notes.iter_rows(named=True), start=1):
-        _para(doc, f"{i}. {n['message_zh']}。", size=14)
-    _para(doc, "三、下一步工作要求", HEADING_FONT, 16, indent=False)
-    _para(doc, "（此处由联席会议办公室填写下一步工作要求。）")
-    _para(doc, f"数据来源：{p['source']}相关统计数据，数据截至{as_of_text}。", size=12)
-
-    folder = settings.data_dir / "bulletins"
-    folder.mkdir(parents=True, exist_ok=True)
-    archive = folder / f"{p['code']}_{period.year}_{number_in_year:02d}.docx"
-    doc.save(str(archive))
-    if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_bytes(archive.read_bytes())
-    entry = {
-        "programme": p["code"], "year": period.year, "number": number, "period": period.label,
-        "as_of": period.as_of.isoformat(), "file": archive.name, "snapshot": pointer["snapshot"],
-        "snapshot_run": pointer["run_id"], "created_at": datetime.now().isoformat(timespec="seconds"),
-        "ranks": ranks,
-    }  # fmt: skip
-    with _archive_index(settings).open("a", encoding="utf-8") as f:
-        f.write(json.dumps(entry, ensure_ascii=False) + "\n")
-    return Bulletin(archive, number, p["code"], period, pointer["snapshot"], ranks)
+    return ranks

@@ -67,7 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
     bulletin = sub.add_parser(
         "bulletin", help="a Word progress bulletin (进度通报)", parents=[common]
     )
-    bulletin.add_argument("--programme", required=True, help="programme code, e.g. mental_rehab")
+    bulletin.add_argument(
+        "--programme", required=True, help="programme code, e.g. mental_rehab, or all"
+    )
     bulletin.add_argument("--period", required=True, help="2025-Q3, 2025-09 or 2025 (year to date)")
     bulletin.add_argument("--out", type=Path, required=True, help="FILE.docx")
     bulletin.add_argument(

@@ -20,6 +20,8 @@ TEXT: dict[str, dict[str, str]] = {
     "bulletins.download": {"zh": "下载", "en": "Download"},
     "bulletins.none": {"zh": "尚未生成通报", "en": "No bulletin issued yet"},
     "bulletins.preview": {"zh": "通报预览", "en": "Preview"},
+    "bulletins.scope.programme": {"zh": "当前项目", "en": "This programme"},
+    "bulletins.scope.all": {"zh": "全部项目", "en": "All programmes"},
     "notify.title": {"zh": "进度提醒", "en": "Progress notifications"},
     "notify.status": {"zh": "状态", "en": "Status"},
     "notify.status.open": {"zh": "未解除", "en": "Open"},

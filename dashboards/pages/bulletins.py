@@ -22,6 +22,9 @@ def layout(**_kwargs) -> html.Div:
                 [
                     html.Div([html.Label(t("bulletins.period")), dcc.Dropdown(id="bulletins-period", clearable=False)]),
                     html.Div([html.Label(t("bulletins.issuer")), dcc.Input(id="bulletins-issuer", type="text", style={"width": "320px"})]),
+                    dcc.RadioItems(id="bulletins-scope", value="programme", inline=True,
+                                   options=[{"label": t("bulletins.scope.programme"), "value": "programme"},
+                                            {"label": t("bulletins.scope.all"), "value": "all"}]),
                     html.Button(t("bulletins.generate"), id="bulletins-generate", className="download"),
                 ],
                 className="controls-row",
@@ -53,13 +56,14 @@ def _periods(year):
     State("shell-programme", "value"),
     State("bulletins-period", "value"),
     State("bulletins-issuer", "value"),
+    State("bulletins-scope", "value"),
 )
-def _generate(clicks, lang, programme, period, issuer):
+def _generate(clicks, lang, programme, period, issuer, scope):
     lang = lang or "zh"
     settings = current_settings()
     if dash.ctx.triggered_id != "bulletins-generate" or not (programme and period):
         return no_update, archive_table(settings, lang)
-    name, paragraphs = generate(settings, programme, period, issuer)
+    name, paragraphs = generate(settings, "all" if scope == "all" else programme, period, issuer)
     result = html.Div(
         [
             html.A(

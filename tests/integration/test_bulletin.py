@@ -101,3 +101,26 @@ def test_chart_renders_chinese_glyphs():
         warnings.simplefilter("error")  # matplotlib warns "Glyph … missing from font(s)"
         png = chart_png(rows, "各县（市、区）服务覆盖率", "ratio")
     assert png.startswith(b"\x89PNG")
+
+
+def test_one_bulletin_for_all_programmes(settings, tmp_path):
+    out = tmp_path / "all.docx"
+    assert main(["--data-dir", str(settings.data_dir), "bulletin", "--programme", "all",
+                 "--period", "2025-Q3", "--out", str(out)]) == 0  # fmt: skip
+    doc = Document(str(out))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert doc.paragraphs[0].text == "铁岭市残疾人康复工作进度通报"
+    for heading in (
+        "一、精康融合行动",
+        "二、残疾人精准康复服务行动",
+        "三、残疾儿童康复救助",
+        "六、需要关注的问题",
+        "七、下一步工作要求",
+    ):
+        assert heading in text
+    assert len(doc.tables) == 5 and len(doc.inline_shapes) == 5
+    child = export_frame(settings, "served_count", "child_rehab", 2025, date(2025, 9, 30)).filter(
+        district_code="city"
+    )
+    assert f"全市服务人数为{child.item(0, 'value'):,.0f}" in text
+    assert archived(settings)[-1]["programme"] == "all"
