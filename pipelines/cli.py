@@ -77,6 +77,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bulletin.add_argument("--template", type=Path, help="the office's own .docx template")
 
+    user = sub.add_parser("user", help="users and roles of the web app", parents=[common])
+    usub = user.add_subparsers(dest="action", required=True)
+    add = usub.add_parser("add", help="create a user", parents=[common])
+    add.add_argument("name")
+    add.add_argument(
+        "--role", required=True, choices=("admin", "leader", "office", "analyst", "district")
+    )
+    add.add_argument("--district", help="district code (district users only)")
+    add.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    passwd = usub.add_parser("passwd", help="set a user's password", parents=[common])
+    passwd.add_argument("name")
+    passwd.add_argument("--password-stdin", action="store_true")
+    disable = usub.add_parser("disable", help="disable a user", parents=[common])
+    disable.add_argument("name")
+    usub.add_parser("list", help="list users", parents=[common])
+
     demo = sub.add_parser("demo", help="write a synthetic demo inbox", parents=[common])
     demo.add_argument("--out", type=Path, help="folder to write (default: DATA_DIR/inbox)")
     demo.add_argument("--seed", type=int, default=7)
@@ -109,6 +127,7 @@ def main(argv: list[str] | None = None) -> int:
         "demo": _demo,
         "export": _export,
         "bulletin": _bulletin,
+        "user": _user,
         "serve": _serve,
     }[args.command]
     return handler(args, settings)
@@ -214,6 +233,43 @@ def _bulletin(args: argparse.Namespace, settings: Settings) -> int:
     _say(
         f"{result.number} → {args.out}（存档 archived: {result.path.name}, 快照 snapshot: {result.snapshot}）"
     )
+    return 0
+
+
+def _read_password(from_stdin: bool) -> str:
+    import getpass
+
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("密码 / password: ")
+    if getpass.getpass("再次输入 / again: ") != first:
+        raise ValueError("两次输入不一致 / the passwords differ")
+    return first
+
+
+def _user(args: argparse.Namespace, settings: Settings) -> int:
+    from pipelines import accounts
+
+    try:
+        if args.action == "add":
+            password = _read_password(args.password_stdin)
+            u = accounts.add_user(settings, args.name, args.role, password, args.district)
+            _say(
+                f"已创建用户 / user created: {u.name} ({u.role}{' ' + u.district if u.district else ''})"
+            )
+        elif args.action == "passwd":
+            accounts.set_password(settings, args.name, _read_password(args.password_stdin))
+            _say(f"已修改密码 / password set: {args.name}")
+        elif args.action == "disable":
+            accounts.disable_user(settings, args.name)
+            _say(f"已停用 / disabled: {args.name}")
+        else:
+            for u in accounts.users(settings):
+                state = "停用 disabled" if u.disabled else "启用 active"
+                print(f"{u.name:20} {u.role:10} {u.district or '-':8} {state}")
+    except ValueError as exc:
+        _say(str(exc))
+        return 1
     return 0
 
 

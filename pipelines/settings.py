@@ -83,6 +83,11 @@ class Settings:
         return self.data_dir / "warehouse.duckdb"
 
     @property
+    def app_db_path(self) -> Path:
+        """Users, roles and the audit log (SQLite, WAL): written by the app, not the pipeline."""
+        return self.data_dir / "app.sqlite"
+
+    @property
     def snapshots_dir(self) -> Path:
         return self.data_dir / "snapshots"
 
