@@ -11,11 +11,12 @@ import dash
 from dash import Input, Output, State, dcc, html
 from flask import abort, send_file
 
+from dashboards import access
+from dashboards.access import current_scope, optional_scope
 from dashboards.components.geo import BOUNDARIES_URL, boundaries_path
 from dashboards.i18n import LANGUAGES, name, t
-from dashboards.queries import as_of_options, meta, new_notifications
+from dashboards.queries import as_of_options, bulletin_file, meta, new_notifications, unit_names
 from dashboards.state import current_settings, set_settings
-from pipelines.bulletin import archived
 from pipelines.settings import Settings, load_settings
 
 HERE = Path(__file__).resolve().parent
@@ -37,20 +38,23 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         suppress_callback_exceptions=True,
         update_title=None,
     )
+    access.install(app.server, settings)
     app.layout = shell
     _register_shell_callbacks(app)
 
     @app.server.route("/bulletins/file/<name>")
     def _bulletin_file(name: str):
         # Only files the archive lists are served (no path from the browser is trusted).
-        entries = {e["file"] for e in archived(current_settings())}
-        if name not in entries:
+        try:
+            path = bulletin_file(current_scope("bulletins"), name)
+        except FileNotFoundError:
             abort(404)
-        path = current_settings().data_dir / "bulletins" / name
         return send_file(path, as_attachment=True, download_name=name)
 
     @app.server.route(BOUNDARIES_URL)
     def _boundaries():
+        # Public geography (no figures), still only for logged-in users.
+        current_scope()
         response = send_file(boundaries_path(current_settings()), mimetype="application/geo+json")
         response.cache_control.max_age = 86400
         return response
@@ -58,9 +62,55 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     return app
 
 
+def _nav(scope) -> list:
+    """Links to the pages the user's role reaches (the server refuses the others anyway)."""
+    links = [
+        ("view", "/", "overview", t("nav.overview")),
+        ("downloads", "/downloads", "downloads", t("nav.downloads")),
+        ("view", "/notifications", "notifications",
+         [html.Span(t("nav.notifications"), id="shell-nav-notifications-text"),
+          html.Span(id="shell-badge", className="badge")]),
+        ("bulletins", "/bulletins", "bulletins", t("nav.bulletins")),
+        ("loaded", "/loaded", "loaded", t("nav.loaded")),
+        ("admin", "/admin", "admin", t("nav.admin")),
+    ]  # fmt: skip
+    return [
+        dcc.Link(label, href=href, id=f"shell-nav-{key}",
+                 style=None if scope and scope.allows(cap) else {"display": "none"})
+        for cap, href, key, label in links
+    ]  # fmt: skip
+
+
+def _account(scope) -> html.Form:
+    """Who is logged in (role, district) and the logout button (a POST form)."""
+    who = ""
+    if scope is not None:
+        who = f"{scope.user} · {t('role.' + scope.role)}"
+    return html.Form(
+        [
+            html.Span(who, id="shell-user", className="shell-user"),
+            html.Button(
+                t("shell.logout"), type="submit", id="shell-logout", className="link-button"
+            ),
+        ],
+        action="/logout",
+        method="POST",
+        className="shell-account",
+    )
+
+
+def _juris(scope, info) -> str:
+    if info is None:
+        return ""
+    if scope.district:
+        return f"{info.jurisdiction} · {unit_names(scope).get(scope.district, scope.district)}"
+    return info.jurisdiction
+
+
 def shell() -> html.Div:
     """Header with the global controls (programme, year, language, data as-of) and navigation."""
-    info = meta(current_settings())
+    scope = optional_scope()
+    info = meta(scope) if scope else None
     programmes = (
         [{"label": p["name_zh"], "value": p["code"]} for p in info.programmes] if info else []
     )
@@ -74,31 +124,12 @@ def shell() -> html.Div:
                     html.Div(
                         [
                             html.H1(t("app.title"), id="shell-title"),
-                            html.Span(info.jurisdiction if info else "", className="shell-juris"),
+                            html.Span(_juris(scope, info), className="shell-juris"),
                         ],
                         className="shell-brand",
                     ),
                     html.Nav(
-                        [
-                            dcc.Link(t("nav.overview"), href="/", id="shell-nav-overview"),
-                            dcc.Link(
-                                t("nav.downloads"), href="/downloads", id="shell-nav-downloads"
-                            ),
-                            dcc.Link(
-                                [
-                                    html.Span(
-                                        t("nav.notifications"), id="shell-nav-notifications-text"
-                                    ),
-                                    html.Span(id="shell-badge", className="badge"),
-                                ],
-                                href="/notifications",
-                                id="shell-nav-notifications",
-                            ),
-                            dcc.Link(
-                                t("nav.bulletins"), href="/bulletins", id="shell-nav-bulletins"
-                            ),
-                            dcc.Link(t("nav.loaded"), href="/loaded", id="shell-nav-loaded"),
-                        ],
+                        _nav(scope),
                         className="shell-nav",
                     ),
                     html.Div(
@@ -149,6 +180,7 @@ def shell() -> html.Div:
                                 ],
                                 className="shell-as-of",
                             ),
+                            _account(scope),
                             dcc.RadioItems(
                                 id="shell-lang",
                                 options=[
@@ -181,6 +213,9 @@ def _register_shell_callbacks(app: dash.Dash) -> None:
         Output("shell-nav-loaded", "children"),
         Output("shell-nav-notifications-text", "children"),
         Output("shell-nav-bulletins", "children"),
+        Output("shell-nav-admin", "children"),
+        Output("shell-logout", "children"),
+        Output("shell-user", "children"),
         Output("shell-programme-label", "children"),
         Output("shell-year-label", "children"),
         Output("shell-as-of-label", "children"),
@@ -190,7 +225,8 @@ def _register_shell_callbacks(app: dash.Dash) -> None:
     )
     def _translate_shell(lang):
         lang = lang if lang in LANGUAGES else "zh"
-        info = meta(current_settings())
+        scope = current_scope()
+        info = meta(scope)
         programmes = (
             [{"label": name(p, lang), "value": p["code"]} for p in info.programmes] if info else []
         )
@@ -208,6 +244,9 @@ def _register_shell_callbacks(app: dash.Dash) -> None:
             *(t(k, lang) for k in keys[:4]),
             t("nav.notifications", lang),
             t("nav.bulletins", lang),
+            t("nav.admin", lang),
+            t("shell.logout", lang),
+            f"{scope.user} · {t('role.' + scope.role, lang)}",
             *(t(k, lang) for k in keys[4:]),
             programmes,
         )
@@ -218,7 +257,7 @@ def _register_shell_callbacks(app: dash.Dash) -> None:
         Input("shell-year", "value"),
     )
     def _as_of_choices(year):
-        dates = as_of_options(current_settings(), year) if year else []
+        dates = as_of_options(current_scope(), year) if year else []
         return [{"label": d.isoformat(), "value": d.isoformat()} for d in dates], (
             dates[0].isoformat() if dates else None
         )
@@ -229,6 +268,7 @@ def _register_shell_callbacks(app: dash.Dash) -> None:
         State("shell-last-visit", "data"),
     )
     def _mark_seen(pathname, last_visit):
+        current_scope()
         # Visiting the notifications page marks everything up to now as seen.
         return (
             datetime.now().isoformat(timespec="seconds")
@@ -243,7 +283,7 @@ def _register_shell_callbacks(app: dash.Dash) -> None:
     )
     def _badge(last_visit, _pathname):
         since = datetime.fromisoformat(last_visit) if last_visit else None
-        count = new_notifications(current_settings(), since)
+        count = new_notifications(current_scope(), since)
         return f" {count}" if count else ""
 
 

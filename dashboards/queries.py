@@ -1,8 +1,12 @@
-"""Plain functions over the published snapshot: everything the pages show comes from here.
+"""The app's one data-access layer: everything pages, callbacks and downloads show comes
+from here, through the user's scope.
 
-Each function reads the marts (the same tables exports and bulletins use) and returns plain
-data; the Dash callbacks only format it. Connections are read-only cursors on the current
-snapshot; when a run publishes a new snapshot the next call opens it.
+Each function takes the `Scope` of the request (built on the server from the session), reads
+the marts (the same tables exports and bulletins use) and returns only what the scope lets
+through: a district user gets the rows of their district and nothing city-wide; asking for
+another district raises `Denied`. The Dash callbacks only format the result. Connections are
+read-only cursors on the current snapshot; when a run publishes a new snapshot the next call
+opens it.
 """
 
 from __future__ import annotations
@@ -17,8 +21,11 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipelines import indicators, store
+from dashboards.access import Denied, Scope
+from pipelines import accounts, indicators, notify, store
+from pipelines.bulletin import archived
 from pipelines.db import frame
+from pipelines.export import export_frame
 from pipelines.settings import Settings
 
 _lock = threading.Lock()
@@ -45,6 +52,29 @@ def snapshot(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection | None]:
         cursor.close()
 
 
+def _visible(scope: Scope, rows: pl.DataFrame) -> pl.DataFrame:
+    """The rows of a mart the scope may see: for a district user only their district's
+    district and township rows (nothing city-wide)."""
+    if scope.district is None or rows.is_empty():
+        return rows
+    keep = pl.col("district_code") == scope.district
+    if "unit_level" in rows.columns:
+        keep = keep & (pl.col("unit_level") != "city")
+    return rows.filter(keep)
+
+
+def _unit(scope: Scope, unit_code: str) -> str:
+    """The unit a series or breakdown may be read for: a district user asking for the city
+    gets their district; asking for another district is refused."""
+    if scope.district is None:
+        return unit_code
+    if unit_code == "city":
+        return scope.district
+    if unit_code != scope.district:
+        raise Denied(f"district {unit_code} is outside the user's scope")
+    return unit_code
+
+
 @dataclass(frozen=True)
 class Meta:
     as_of: date | None
@@ -55,9 +85,9 @@ class Meta:
     indicator_names: dict[str, dict]  # code → unit, name_zh, name_en, definition_zh
 
 
-def meta(settings: Settings) -> Meta | None:
+def meta(scope: Scope) -> Meta | None:
     """What is published: as-of date, years, programmes and their indicators."""
-    with snapshot(settings) as con:
+    with snapshot(scope.settings) as con:
         if con is None:
             return None
         as_of = con.execute("select as_of from mart_meta").fetchall()[0][0]
@@ -91,10 +121,10 @@ def headline_indicator(meta: Meta, programme: str) -> str:
     return meta.indicators[programme][0]
 
 
-def as_of_options(settings: Settings, year: int) -> list[date]:
+def as_of_options(scope: Scope, year: int) -> list[date]:
     """The as-of dates the marts hold for a year, newest first (each month end, and the
     latest date in the data)."""
-    with snapshot(settings) as con:
+    with snapshot(scope.settings) as con:
         if con is None:
             return []
         rows = con.execute(
@@ -119,12 +149,12 @@ def _source(
 
 
 def values(
-    settings: Settings, programme: str, indicator: str, year: int, as_of: date | None = None
+    scope: Scope, programme: str, indicator: str, year: int, as_of: date | None = None
 ) -> pl.DataFrame:
     """District rows and the city row of one indicator (at the published as-of by default)."""
-    with snapshot(settings) as con:
+    with snapshot(scope.settings) as con:
         table, as_of = _source(con, year, as_of)
-        return frame(
+        rows = frame(
             con,
             f"""
             select * from {table}
@@ -134,24 +164,29 @@ def values(
             """,
             [programme, indicator, year, as_of],
         )
+    return _visible(scope, rows)
 
 
-def city_rows(settings: Settings, year: int, as_of: date | None = None) -> pl.DataFrame:
-    """Every programme indicator's city row for the year (the KPI cards)."""
-    with snapshot(settings) as con:
+def headline_rows(scope: Scope, year: int, as_of: date | None = None) -> pl.DataFrame:
+    """Every programme indicator's row for the year at the top of the scope (the KPI cards):
+    the city's, or a district user's district."""
+    level = "district" if scope.district else "city"
+    with snapshot(scope.settings) as con:
         table, as_of = _source(con, year, as_of)
-        return frame(
+        rows = frame(
             con,
-            f"select * from {table} where year = ? and as_of = ? and unit_level = 'city' order by programme",
-            [year, as_of],
+            f"select * from {table} where year = ? and as_of = ? and unit_level = ? order by programme",
+            [year, as_of, level],
         )
+    return _visible(scope, rows)
 
 
 def monthly(
-    settings: Settings, programme: str, indicator: str, year: int, unit_code: str
+    scope: Scope, programme: str, indicator: str, year: int, unit_code: str
 ) -> pl.DataFrame:
     """The indicator at each month end of the year for one unit (city or a district code)."""
-    with snapshot(settings) as con:
+    unit_code = _unit(scope, unit_code)
+    with snapshot(scope.settings) as con:
         return frame(
             con,
             """
@@ -165,7 +200,7 @@ def monthly(
 
 
 def townships(
-    settings: Settings,
+    scope: Scope,
     programme: str,
     indicator: str,
     year: int,
@@ -174,7 +209,8 @@ def townships(
 ) -> pl.DataFrame:
     """Township rows of a district; another as-of date than the published one is computed
     on the snapshot with the same indicator SQL."""
-    with snapshot(settings) as con:
+    district = _unit(scope, district)
+    with snapshot(scope.settings) as con:
         table, as_of = _source(con, year, as_of)
         if table == "indicator_values":
             rows = frame(
@@ -184,7 +220,9 @@ def townships(
                 [programme, indicator, year, district],
             )
         else:
-            rows = indicators.compute_values(con, [(year, as_of)], settings.lagging_points).filter(
+            rows = indicators.compute_values(
+                con, [(year, as_of)], scope.settings.lagging_points
+            ).filter(
                 (pl.col("programme") == programme)
                 & (pl.col("indicator") == indicator)
                 & (pl.col("unit_level") == "township")
@@ -196,7 +234,7 @@ def townships(
 
 
 def breakdowns(
-    settings: Settings,
+    scope: Scope,
     programme: str,
     indicator: str,
     year: int,
@@ -204,7 +242,8 @@ def breakdowns(
     dimension: str,
     as_of: date | None = None,
 ) -> pl.DataFrame:
-    with snapshot(settings) as con:
+    unit_code = _unit(scope, unit_code)
+    with snapshot(scope.settings) as con:
         table, as_of = _source(con, year, as_of)
         if table == "indicator_values":
             rows = frame(
@@ -224,10 +263,10 @@ def breakdowns(
 
 
 def lacking_capability(
-    settings: Settings, programme: str, year: int, as_of: date | None = None
+    scope: Scope, programme: str, year: int, as_of: date | None = None
 ) -> list[str]:
     """Names of the districts without a designated institution for the programme in the year."""
-    rows = values(settings, programme, "district_capability", year, as_of)
+    rows = values(scope, programme, "district_capability", year, as_of)
     return (
         rows.filter((pl.col("unit_level") == "district") & (pl.col("numerator") == 0))
         .get_column("district_name")
@@ -236,14 +275,17 @@ def lacking_capability(
 
 
 def notifications(
-    settings: Settings,
+    scope: Scope,
     status: str = "open",
     programme: str | None = None,
     district: str | None = None,
     rule: str | None = None,
 ) -> pl.DataFrame:
-    """The notification feed of the published snapshot, newest first."""
-    with snapshot(settings) as con:
+    """The notification feed of the published snapshot, newest first; a district user gets
+    only their district's notifications, whatever district the browser asks for."""
+    if scope.district is not None:
+        district = scope.district
+    with snapshot(scope.settings) as con:
         if con is None:
             return pl.DataFrame()
         where, params = ["(? = 'all' or status = ?)"], [status, status]
@@ -263,9 +305,9 @@ def notifications(
         )
 
 
-def new_notifications(settings: Settings, since: datetime | None) -> int:
-    """Open notifications first seen after `since` (the user's last visit)."""
-    with snapshot(settings) as con:
+def new_notifications(scope: Scope, since: datetime | None) -> int:
+    """Open notifications (of the scope) first seen after `since` (the user's last visit)."""
+    with snapshot(scope.settings) as con:
         if con is None:
             return 0
         sql = "select count(*) from notifications where status = 'open'"
@@ -273,11 +315,134 @@ def new_notifications(settings: Settings, since: datetime | None) -> int:
         if since is not None:
             sql += " and first_seen_at > ?"
             params.append(since)
+        if scope.district is not None:
+            sql += " and district_code = ?"
+            params.append(scope.district)
         return con.execute(sql, params).fetchall()[0][0]
 
 
-def unit_names(settings: Settings) -> dict[str, str]:
-    with snapshot(settings) as con:
+def unit_names(scope: Scope) -> dict[str, str]:
+    """Code → name of the districts the scope may see."""
+    with snapshot(scope.settings) as con:
         if con is None:
             return {}
-        return dict(con.execute("select code, name from ref_units").fetchall())
+        names = dict(con.execute("select code, name from ref_units").fetchall())
+    return {c: n for c, n in names.items() if scope.sees(c)}
+
+
+def export_selection(
+    scope: Scope, indicator: str, programme: str, year: int, as_of: date | None, by: str
+) -> pl.DataFrame:
+    """A download: the rows `rehab-monitor export` writes for the same choice (with the same
+    small-cell setting), cut to the scope. Aggregates only."""
+    scope.require("downloads")
+    rows = export_frame(scope.settings, indicator, programme, year, as_of, by)
+    if scope.district is not None:
+        rows = rows.filter(pl.col("district_code") == scope.district)
+    return rows
+
+
+# Masked person lists a district user may open, with a reason (§8): the follow-up rules.
+PERSON_LISTS = ("review_overdue", "referral_waiting")
+MIN_REASON = 4
+
+
+def follow_up_persons(
+    scope: Scope, rule: str, programme: str | None, reason: str | None
+) -> pl.DataFrame:
+    """The masked list of the district's persons a follow-up rule names (review overdue,
+    referral waiting). Only district users, only their district, only with a stated reason;
+    every opening is audited with the reason and the number of rows shown."""
+    scope.require("persons")
+    if rule not in PERSON_LISTS:
+        raise ValueError(f"unknown list {rule!r}")
+    reason = " ".join((reason or "").split())
+    if len(reason) < MIN_REASON:
+        raise ValueError("a reason is required")
+    with snapshot(scope.settings) as con:
+        if con is None:
+            return pl.DataFrame()
+        notify.follow_up_view(con)
+        rows = frame(
+            con,
+            """
+            select case_id, name_masked, id_masked, township, programme, since, waiting,
+                   waiting_unit
+            from follow_up
+            where rule = ? and district_code = ? and (? is null or programme = ?)
+            order by waiting desc, case_id
+            """,
+            [rule, scope.district, programme, programme],
+        )
+    accounts.audit(
+        scope.settings, scope.user, "persons_list", f"{rule} {scope.district} {programme or '*'}",
+        f"rows={rows.height}; reason={reason[:200]}", scope.ip,
+    )  # fmt: skip
+    return rows
+
+
+def loaded_overview(scope: Scope) -> dict:
+    """What the published snapshot holds: per dataset and district row counts, latest run."""
+    scope.require("loaded")
+    settings = scope.settings
+    if store.published(settings) is None:
+        return {"published": None}
+    with snapshot(settings) as con:
+        summary = frame(
+            con,
+            """
+            select l.dataset, l.district_code, coalesce(u.name, l.district_code) as district_name,
+                   sum(l.rows) as rows, max(l.latest_date) as latest_date
+            from load_summary l
+            left join ref_units u on u.code = l.district_code
+            group by all
+            order by l.dataset, l.district_code
+            """,
+        )
+        run = frame(
+            con,
+            """
+            select run_id, started_at, finished_at, status, files_loaded, files_skipped,
+                   files_refused, rows_read, rows_loaded, rows_rejected
+            from runs
+            where published_snapshot is not null
+            order by run_id desc
+            limit 1
+            """,
+        )
+        juris = con.execute("select name from ref_jurisdiction").fetchall()[0][0]
+    return {
+        "published": store.published(settings),
+        "jurisdiction": juris,
+        "summary": summary,
+        "run": run.to_dicts()[0] if run.height else None,
+    }
+
+
+def bulletin_archive(scope: Scope) -> list[dict]:
+    """Issued bulletins, oldest first (city-wide documents: not for district users)."""
+    scope.require("bulletins")
+    return archived(scope.settings)
+
+
+def bulletin_file(scope: Scope, name: str) -> Path:
+    """The archived bulletin file of that name (only names the archive lists); audited."""
+    scope.require("bulletins")
+    if name not in {e["file"] for e in archived(scope.settings)}:
+        raise FileNotFoundError(name)
+    accounts.audit(scope.settings, scope.user, "bulletin_download", name, None, scope.ip)
+    return scope.settings.data_dir / "bulletins" / name
+
+
+def audit_lines(scope: Scope, **filters) -> pl.DataFrame:
+    """The audit log for the admin page (see accounts.search_audit for the filters)."""
+    scope.require("admin")
+    rows = accounts.search_audit(scope.settings, **filters)
+    schema = {"id": pl.Int64, "at": pl.String, "user": pl.String, "action": pl.String,
+              "target": pl.String, "detail": pl.String, "ip": pl.String}  # fmt: skip
+    return pl.DataFrame(rows, schema=schema)
+
+
+def user_list(scope: Scope) -> list[accounts.User]:
+    scope.require("admin")
+    return accounts.users(scope.settings)

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import secrets
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from pipelines.regions import jurisdiction
 from pipelines.settings import Settings
@@ -42,7 +43,24 @@ create table if not exists audit (
     ip text
 );
 create index if not exists audit_at on audit (at);
+create index if not exists audit_action on audit (action, at);
+create table if not exists sessions (
+    token_hash text primary key,
+    user text not null,
+    created_at text not null,
+    last_seen text not null,
+    ip text
+);
 """
+# A login lasts at most this long, however active the user is.
+SESSION_HOURS = 12
+# Failed logins are counted over this window, and a refused login waits it out.
+LOCKOUT_MINUTES = 15
+AUDIT_ACTIONS = (
+    "login", "login_failed", "login_refused", "logout", "session_expired", "page_denied",
+    "persons_list", "download", "audit_export", "bulletin_generate", "bulletin_download",
+    "upload", "target_change", "user_add", "user_passwd", "user_disable",
+)  # fmt: skip
 
 
 class AccountError(ValueError):
@@ -180,3 +198,171 @@ def authenticate(settings: Settings, name: str, password: str) -> User | None:
     if row[3] or not verify_password(password, row[4]):
         return None
     return User(row[0], row[1], row[2], False)
+
+
+def _now() -> datetime:
+    return datetime.now().replace(microsecond=0)
+
+
+def _token_hash(token: str) -> str:
+    # Only a hash of the cookie's token is stored: the store's file does not open sessions.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _active_user(con: sqlite3.Connection, name: str) -> User | None:
+    row = con.execute(
+        "select name, role, district, disabled from users where name = ?", [name]
+    ).fetchone()
+    if row is None or row[3]:
+        return None
+    return User(row[0], row[1], row[2], False)
+
+
+def recent_failures(settings: Settings, name: str, ip: str | None) -> int:
+    """Failed logins for the name or from the address within the lock-out window."""
+    since = (_now() - timedelta(minutes=LOCKOUT_MINUTES)).isoformat()
+    with connect(settings) as con:
+        return con.execute(
+            "select count(*) from audit where action = 'login_failed' and at >= ? "
+            "and (target = ? or (ip is not null and ip = ?))",
+            [since, name, ip],
+        ).fetchone()[0]
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    user: User | None
+    token: str | None
+    refused: bool  # too many failed attempts: not even a right password is accepted
+
+
+def login(settings: Settings, name: str, password: str, ip: str | None) -> LoginResult:
+    """Check the password (rate-limited per name and per address) and open a session.
+
+    Every outcome is audited: success, wrong password or unknown name, refused."""
+    name = (name or "").strip()[:64]
+    if recent_failures(settings, name, ip) >= settings.login_attempts:
+        audit(settings, None, "login_refused", name, "too many failed attempts", ip)
+        return LoginResult(None, None, True)
+    user = authenticate(settings, name, password or "")
+    if user is None:
+        audit(settings, None, "login_failed", name, None, ip)
+        return LoginResult(None, None, False)
+    token = secrets.token_urlsafe(32)
+    now = _now().isoformat()
+    with connect(settings) as con:
+        con.execute(
+            "insert into sessions values (?, ?, ?, ?, ?)",
+            [_token_hash(token), user.name, now, now, ip],
+        )
+        # Sessions that ended long ago are not kept.
+        con.execute(
+            "delete from sessions where created_at < ?",
+            [(_now() - timedelta(hours=SESSION_HOURS)).isoformat()],
+        )
+    audit(settings, user.name, "login", None, f"role={user.role}", ip)
+    return LoginResult(user, token, False)
+
+
+def session_user(settings: Settings, token: str | None) -> User | None:
+    """The user of a live session: known token, active within the idle timeout, younger than
+    SESSION_HOURS, account still enabled. The role and district are read from the store at
+    every request, so a disabled account or a changed role takes effect at once."""
+    if not token:
+        return None
+    key = _token_hash(token)
+    now = _now()
+    with connect(settings) as con:
+        row = con.execute(
+            "select user, created_at, last_seen, ip from sessions where token_hash = ?", [key]
+        ).fetchone()
+        if row is None:
+            return None
+        name, created, seen, ip = row
+        idle = now - datetime.fromisoformat(seen) > timedelta(minutes=settings.idle_minutes)
+        old = now - datetime.fromisoformat(created) > timedelta(hours=SESSION_HOURS)
+        user = _active_user(con, name)
+        if idle or old or user is None:
+            con.execute("delete from sessions where token_hash = ?", [key])
+        elif now - datetime.fromisoformat(seen) > timedelta(seconds=30):
+            con.execute(
+                "update sessions set last_seen = ? where token_hash = ?", [now.isoformat(), key]
+            )
+    if idle or old:
+        audit(settings, name, "session_expired", None, "idle" if idle else "age", ip)
+        return None
+    return user
+
+
+def end_session(settings: Settings, token: str | None, ip: str | None = None) -> None:
+    if not token:
+        return
+    with connect(settings) as con:
+        row = con.execute(
+            "delete from sessions where token_hash = ? returning user", [_token_hash(token)]
+        ).fetchone()
+    if row:
+        audit(settings, row[0], "logout", None, None, ip)
+
+
+def search_audit(
+    settings: Settings,
+    user: str | None = None,
+    action: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    text: str | None = None,
+    limit: int = 10_000,
+) -> list[dict]:
+    """Audit lines, newest first, filtered by user, action, date range (YYYY-MM-DD, inclusive)
+    and a text in target or detail."""
+    where, params = [], []
+    if user:
+        where.append("user = ?")
+        params.append(user)
+    if action:
+        where.append("action = ?")
+        params.append(action)
+    if since:
+        where.append("at >= ?")
+        params.append(since[:10])
+    if until:
+        where.append("at < date(?, '+1 day')")
+        params.append(until[:10])
+    if text:
+        where.append("(instr(coalesce(target, ''), ?) > 0 or instr(coalesce(detail, ''), ?) > 0)")
+        params += [text, text]
+    sql = "select id, at, user, action, target, detail, ip from audit"
+    if where:
+        sql += " where " + " and ".join(where)
+    sql += " order by id desc limit ?"
+    with connect(settings) as con:
+        con.row_factory = sqlite3.Row
+        return [dict(r) for r in con.execute(sql, [*params, limit]).fetchall()]
+
+
+DEMO_ROLES = ("admin", "leader", "office", "analyst", "district")
+
+
+def ensure_demo_users(settings: Settings) -> list[dict]:
+    """On an installation without users: one account per role (the district account bound to
+    the jurisdiction's first district) with generated passwords, written to the data directory
+    (0600) so `make run` can say how to log in. Returns what the file lists."""
+    path = settings.demo_logins_path
+    if path.exists():
+        return json.loads(path.read_text(encoding="utf-8"))
+    if users(settings):
+        return []
+    first = jurisdiction(settings.jurisdiction).units[0]
+    logins = []
+    for role in DEMO_ROLES:
+        name = f"{role}-{first.code}" if role == "district" else role
+        password = secrets.token_urlsafe(9)
+        add_user(
+            settings, name, role, password, first.code if role == "district" else None, by="demo"
+        )
+        logins.append({"name": name, "role": role, "password": password,
+                       "district": first.name if role == "district" else ""})  # fmt: skip
+    path.touch(mode=0o600)
+    path.write_text(json.dumps(logins, ensure_ascii=False, indent=1), encoding="utf-8")
+    return logins

@@ -61,6 +61,11 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=("csv", "xlsx", "parquet"), default="csv")
     export.add_argument("--out", type=Path, required=True)
     export.add_argument(
+        "--small-cells",
+        choices=("suppress", "show"),
+        help="counts 1–4 of township and category breakdowns as <5 (default: the setting)",
+    )
+    export.add_argument(
         "--by", choices=("district", "township", "category", "month"), default="district"
     )
 
@@ -213,11 +218,15 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
     from pipelines.exporting import write_table
 
     try:
-        df = export_frame(settings, args.indicator, args.programme, args.year, args.as_of, args.by)
+        df = export_frame(settings, args.indicator, args.programme, args.year, args.as_of, args.by,
+                          args.small_cells)  # fmt: skip
     except (ExportError, FileNotFoundError) as exc:
         _say(str(exc))
         return 1
     write_table(df, args.format, args.out, sheet=args.indicator[:31])
+    from pipelines.accounts import audit
+
+    audit(settings, "cli", "download", str(args.out), f"rows={df.height} by={args.by}")
     _say(f"{df.height} 行 rows → {args.out}")
     return 0
 
@@ -230,6 +239,10 @@ def _bulletin(args: argparse.Namespace, settings: Settings) -> int:
     except (ValueError, FileNotFoundError) as exc:
         _say(str(exc))
         return 1
+    from pipelines.accounts import audit
+
+    audit(settings, "cli", "bulletin_generate", result.path.name,
+          f"programme={args.programme} period={args.period}")  # fmt: skip
     _say(
         f"{result.number} → {args.out}（存档 archived: {result.path.name}, 快照 snapshot: {result.snapshot}）"
     )
@@ -280,6 +293,10 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
     if args.if_empty and store.published(settings) is not None:
         _say("已有发布的数据，跳过演示数据 / data already published; demo not loaded")
         return 0
+    if args.load:
+        from pipelines.accounts import ensure_demo_users
+
+        ensure_demo_users(settings)
     from pipelines.regions import jurisdiction
 
     if args.scale == "province" and jurisdiction(settings.jurisdiction).level == "市":
@@ -300,11 +317,35 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _login_help(settings: Settings) -> str:
+    """How to log in: the demo accounts when the demo made them, else how to add an admin."""
+    import json
+
+    from pipelines.accounts import users
+
+    if settings.demo_logins_path.exists():
+        logins = json.loads(settings.demo_logins_path.read_text(encoding="utf-8"))
+        lines = ["演示账号 / demo logins (用户名 user / 密码 password / 角色 role):"]
+        lines += [
+            f"  {x['name']:18} {x['password']:14} {x['role']} {x['district']}".rstrip()
+            for x in logins
+        ]
+        lines.append(f"  （保存在 / kept in {settings.demo_logins_path}）")
+        return "\n".join(lines)
+    if not users(settings):
+        return (
+            "尚无用户，请先创建管理员 / no users yet, create the first admin:\n"
+            f"  rehab-monitor --data-dir {settings.data_dir} user add admin --role admin"
+        )
+    return "请使用本单位分配的账号登录 / log in with your account"
+
+
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from app import create_app
 
     app = create_app(settings)
     print(f"康复目标监测 / Rehab Target Monitor: http://{args.host}:{args.port}", flush=True)
+    print(_login_help(settings), flush=True)
     app.run(host=args.host, port=args.port, debug=args.debug)
     return 0
 

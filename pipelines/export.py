@@ -31,6 +31,11 @@ CATEGORY_COLUMNS = [
 ]  # fmt: skip
 
 
+# Breakdowns finer than a district, where a count of 1–4 could point at a person.
+FINE_BY = ("township", "category")
+SMALL_CELL = "<5"
+
+
 class ExportError(ValueError):
     """The request cannot be answered (unknown indicator for the programme, no data …)."""
 
@@ -46,8 +51,37 @@ def export_frame(
     year: int,
     as_of: date | None = None,
     by: str = "district",
+    small_cells: str | None = None,
 ) -> pl.DataFrame:
-    """The rows `rehab-monitor export` writes, in its column order."""
+    """The rows `rehab-monitor export` writes, in its column order. Breakdowns finer than a
+    district have counts of 1–4 shown as "<5" unless `small_cells` (default: the setting)
+    is "show"."""
+    rows = _export_rows(settings, indicator, programme, year, as_of, by)
+    if by in FINE_BY and (small_cells or settings.small_cells) == "suppress":
+        return suppress_small_cells(rows)
+    return rows
+
+
+def suppress_small_cells(rows: pl.DataFrame) -> pl.DataFrame:
+    """Counts 1–4 become "<5"; in such a row every figure derived from the counts (value, gap,
+    projection, persons still needed) is emptied so the count cannot be worked back."""
+    small = pl.lit(False)
+    for column in ("denominator", "numerator"):
+        small = small | pl.col(column).is_between(1, 4)
+    derived = [c for c in ("value", "gap", "projection", "persons_needed") if c in rows.columns]
+    return rows.with_columns(
+        *[
+            pl.when(pl.col(c).is_between(1, 4))
+            .then(pl.lit(SMALL_CELL))
+            .otherwise(pl.col(c).cast(pl.String))
+            .alias(c)
+            for c in ("denominator", "numerator")
+        ],
+        *[pl.when(small).then(None).otherwise(pl.col(c)).alias(c) for c in derived],
+    )
+
+
+def _export_rows(settings, indicator, programme, year, as_of, by) -> pl.DataFrame:
     if by not in BY:
         raise ExportError(f"--by 应为 / must be one of {', '.join(BY)}")
     con = store.connect_published(settings)

@@ -72,13 +72,19 @@ def message(row: dict, names: dict[str, str]) -> tuple[str, str, str]:
     return zh, en, link
 
 
+def follow_up_view(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the temp view `follow_up`: persons to follow up (pipelines/sql/follow_up.sql)."""
+    con.execute(_sql("follow_up.sql")).fetchall()
+
+
+def _sql(name: str) -> str:
+    return resources.files("pipelines").joinpath("sql", name).read_text(encoding="utf-8")
+
+
 def conditions(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: int) -> pl.DataFrame:
     """The §5 conditions that hold now (see pipelines/sql/notifications.sql)."""
-    sql = (
-        resources.files("pipelines")
-        .joinpath("sql", "notifications.sql")
-        .read_text(encoding="utf-8")
-    )
+    follow_up_view(con)
+    sql = _sql("notifications.sql")
     sql = (
         sql.replace("$stale_days", str(int(settings.stale_days)))
         .replace("$reject_share", str(float(settings.reject_share_alert)))

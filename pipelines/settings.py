@@ -72,6 +72,37 @@ class Settings:
         metadata=_meta("REHAB_MONITOR_KEEP_SNAPSHOTS", "Published snapshots kept on disk"),
     )
 
+    idle_minutes: int = field(
+        default=30,
+        metadata=_meta(
+            "REHAB_MONITOR_IDLE_MINUTES", "Minutes without activity after which a login ends"
+        ),
+    )
+    cookie_secure: int = field(
+        default=0,
+        metadata=_meta(
+            "REHAB_MONITOR_COOKIE_SECURE",
+            "1: send the session cookie only over HTTPS (set when a proxy serves the app over "
+            "HTTPS; requests that arrive as HTTPS get it anyway)",
+        ),
+    )
+    login_attempts: int = field(
+        default=5,
+        metadata=_meta(
+            "REHAB_MONITOR_LOGIN_ATTEMPTS",
+            "Failed logins per user name or address within 15 minutes before logins are refused "
+            "for 15 minutes",
+        ),
+    )
+    small_cells: str = field(
+        default="suppress",
+        metadata=_meta(
+            "REHAB_MONITOR_SMALL_CELLS",
+            "suppress: counts 1–4 in breakdowns finer than district are shown as <5 in downloads "
+            "and exports; show: exact counts",
+        ),
+    )
+
     # Paths derived from the data directory -------------------------------------------------
     @property
     def inbox_dir(self) -> Path:
@@ -86,6 +117,11 @@ class Settings:
     def app_db_path(self) -> Path:
         """Users, roles and the audit log (SQLite, WAL): written by the app, not the pipeline."""
         return self.data_dir / "app.sqlite"
+
+    @property
+    def demo_logins_path(self) -> Path:
+        """Demo accounts and their generated passwords (0600), written when the demo is loaded."""
+        return self.data_dir / "demo-logins.txt"
 
     @property
     def snapshots_dir(self) -> Path:
@@ -157,6 +193,8 @@ def _check(settings: Settings) -> None:
         time.fromisoformat(settings.schedule_time)
     except ValueError as exc:
         raise ValueError(f"schedule_time must be HH:MM, got {settings.schedule_time!r}") from exc
+    if settings.small_cells not in ("suppress", "show"):
+        raise ValueError(f"small_cells must be suppress or show, got {settings.small_cells!r}")
     if not (settings.jurisdiction.isdigit() and len(settings.jurisdiction) == 6):
         raise ValueError(f"jurisdiction must be a 6-digit adcode, got {settings.jurisdiction!r}")
 

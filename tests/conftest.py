@@ -41,3 +41,17 @@ def demo_inbox(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("demo") / "inbox"
     write_demo(out, scale="small", seed=7, jurisdiction="211200")
     return out
+
+
+PASSWORD = "correct horse battery"
+
+
+def login(client, settings: Settings, name: str, role: str, district: str | None = None):
+    """Create the user (if new) and log the Flask test client in as them."""
+    from pipelines import accounts
+
+    if name not in {u.name for u in accounts.users(settings)}:
+        accounts.add_user(settings, name, role, PASSWORD, district)
+    response = client.post("/login", data={"name": name, "password": PASSWORD})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return client

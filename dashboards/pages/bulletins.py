@@ -6,15 +6,20 @@ from __future__ import annotations
 import dash
 from dash import Input, Output, State, callback, dcc, html, no_update
 
+from dashboards.access import current_scope
 from dashboards.i18n import t
 from dashboards.queries import meta
-from dashboards.state import current_settings
 from dashboards.views.bulletins import archive_table, generate, period_options
+from dashboards.views.denied import denied_view
 
 dash.register_page(__name__, path="/bulletins", title="进度通报 · 康复目标监测")
 
 
 def layout(**_kwargs) -> html.Div:
+    scope = current_scope()
+    if not scope.allows("bulletins"):
+        return denied_view()
+    generating = {} if scope.allows("bulletins.generate") else {"display": "none"}
     return html.Div(
         [
             html.H2(t("bulletins.title"), id="bulletins-title"),
@@ -28,6 +33,7 @@ def layout(**_kwargs) -> html.Div:
                     html.Button(t("bulletins.generate"), id="bulletins-generate", className="download"),
                 ],
                 className="controls-row",
+                style=generating,
             ),
             dcc.Loading(html.Div(id="bulletins-result")),
             html.H2(t("bulletins.archive"), style={"marginTop": "16px"}),
@@ -43,7 +49,7 @@ def layout(**_kwargs) -> html.Div:
     Input("shell-year", "value"),
 )
 def _periods(year):
-    info = meta(current_settings())
+    info = meta(current_scope("bulletins"))
     options = period_options(year, info.as_of if info else None)
     return options, (options[1]["value"] if len(options) > 1 else None)
 
@@ -60,10 +66,10 @@ def _periods(year):
 )
 def _generate(clicks, lang, programme, period, issuer, scope):
     lang = lang or "zh"
-    settings = current_settings()
+    scope = current_scope("bulletins")
     if dash.ctx.triggered_id != "bulletins-generate" or not (programme and period):
-        return no_update, archive_table(settings, lang)
-    name, paragraphs = generate(settings, "all" if scope == "all" else programme, period, issuer)
+        return no_update, archive_table(scope, lang)
+    name, paragraphs = generate(scope, "all" if scope == "all" else programme, period, issuer)
     result = html.Div(
         [
             html.A(
@@ -75,4 +81,4 @@ def _generate(clicks, lang, programme, period, issuer, scope):
             html.Div([html.P(p) for p in paragraphs], className="panel", id="bulletins-preview"),
         ]
     )
-    return result, archive_table(settings, lang)
+    return result, archive_table(scope, lang)

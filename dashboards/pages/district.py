@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import dash
-from dash import Input, Output, callback, dcc, html
+from dash import Input, Output, State, callback, dcc, html, no_update
 
-from dashboards.state import current_settings, parse_date
+from dashboards.access import current_scope
+from dashboards.state import parse_date
 from dashboards.views.district import district_view
+from dashboards.views.persons import persons_table
 
 dash.register_page(__name__, path_template="/district/<code>", title="区县详情 · 康复目标监测")
 
@@ -27,4 +29,19 @@ def layout(code: str | None = None, **_kwargs) -> html.Div:
     Input("shell-as-of-select", "value"),
 )
 def _render(code, programme, year, lang, as_of):
-    return district_view(current_settings(), code, programme, year, lang or "zh", parse_date(as_of))
+    return district_view(current_scope(), code, programme, year, lang or "zh", parse_date(as_of))
+
+
+@callback(
+    Output("persons-result", "children"),
+    Input("persons-show", "n_clicks"),
+    State("persons-rule", "value"),
+    State("persons-reason", "value"),
+    State("shell-programme", "value"),
+    State("shell-lang", "value"),
+    prevent_initial_call=True,
+)
+def _persons(clicks, rule, reason, programme, lang):
+    if not clicks:
+        return no_update
+    return persons_table(current_scope("persons"), rule, programme, reason, lang or "zh")

@@ -8,9 +8,10 @@ import dash_ag_grid as dag
 import polars as pl
 from dash import Input, Output, State, callback, dcc, html, no_update
 
+from dashboards.access import current_scope
 from dashboards.i18n import t
 from dashboards.queries import meta
-from dashboards.state import current_settings
+from dashboards.views.denied import denied_view
 from dashboards.views.downloads import FORMATS, download_file, indicator_options, selection
 from pipelines.export import BY, ExportError
 
@@ -18,7 +19,9 @@ dash.register_page(__name__, path="/downloads", title="数据下载 · 康复目
 
 
 def layout(**_kwargs) -> html.Div:
-    info = meta(current_settings())
+    if not current_scope().allows("downloads"):
+        return denied_view()
+    info = meta(current_scope("downloads"))
     as_of = info.as_of if info else None
     return html.Div(
         [
@@ -56,7 +59,7 @@ def layout(**_kwargs) -> html.Div:
     State("downloads-indicator", "value"),
 )
 def _indicator_options(programme, lang, current):
-    options, value = indicator_options(current_settings(), programme, lang or "zh", current)
+    options, value = indicator_options(current_scope("downloads"), programme, lang or "zh", current)
     by = [{"label": t(f"downloads.by.{b}", lang or "zh"), "value": b} for b in BY]
     return options, value, by
 
@@ -74,7 +77,7 @@ def _indicator_options(programme, lang, current):
 )
 def _preview(indicator, programme, year, as_of, by, lang):
     try:
-        df = selection(current_settings(), indicator, programme, year, as_of, by)
+        df = selection(current_scope("downloads"), indicator, programme, year, as_of, by)
     except (ExportError, TypeError, ValueError):
         return [], [], ""
     columns = [{"field": c, "headerName": c, "filter": True, "sortable": True} for c in df.columns]
@@ -98,7 +101,7 @@ def _download(_csv, _xlsx, _parquet, indicator, programme, year, as_of, by):
     fmt = (dash.ctx.triggered_id or "").removeprefix("downloads-")
     if fmt not in FORMATS:
         return no_update
-    path = download_file(current_settings(), fmt, indicator, programme, year, as_of, by)
+    path = download_file(current_scope("downloads"), fmt, indicator, programme, year, as_of, by)
     data = dcc.send_bytes(path.read_bytes(), filename=path.name)
     path.unlink(missing_ok=True)
     path.parent.rmdir()

@@ -5,16 +5,16 @@ from __future__ import annotations
 import dash
 from dash import Input, Output, callback, dcc, html
 
+from dashboards.access import current_scope
 from dashboards.i18n import t
 from dashboards.queries import unit_names
-from dashboards.state import current_settings
 from dashboards.views.notifications import feed_view, rule_options
 
 dash.register_page(__name__, path="/notifications", title="进度提醒 · 康复目标监测")
 
 
 def layout(**_kwargs) -> html.Div:
-    names = unit_names(current_settings())
+    names = unit_names(current_scope())
     districts = [{"label": t("notify.all_districts"), "value": ""}] + [
         {"label": n, "value": c} for c, n in sorted(names.items())
     ]
@@ -51,6 +51,7 @@ def layout(**_kwargs) -> html.Div:
 )
 def _labels(lang):
     lang = lang or "zh"
+    current_scope()
     statuses = [
         {"label": t(f"notify.status.{s}", lang), "value": s} for s in ("open", "resolved", "all")
     ]
@@ -66,4 +67,4 @@ def _labels(lang):
     Input("shell-lang", "value"),
 )
 def _feed(status, programme, district, rule, lang):
-    return feed_view(current_settings(), status, programme, district, rule, lang or "zh")
+    return feed_view(current_scope(), status, programme, district, rule, lang or "zh")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import dash
 from dash import Input, Output, callback, dcc, html, no_update
 
-from dashboards.state import current_settings, parse_date
+from dashboards.access import current_scope
+from dashboards.state import parse_date
 from dashboards.views.overview import district_from_click, overview_view
 
 dash.register_page(__name__, path="/", title="总览 · 康复目标监测")
@@ -23,7 +24,7 @@ def layout(**_kwargs) -> html.Div:
     Input("shell-as-of-select", "value"),
 )
 def _render(programme, year, lang, as_of):
-    return overview_view(current_settings(), programme, year, lang or "zh", parse_date(as_of))
+    return overview_view(current_scope(), programme, year, lang or "zh", parse_date(as_of))
 
 
 @callback(
@@ -33,5 +34,6 @@ def _render(programme, year, lang, as_of):
     prevent_initial_call=True,
 )
 def _open_district(map_click, ranking_click):
+    current_scope()
     code = district_from_click(dash.ctx.triggered_id, map_click, ranking_click)
     return f"/district/{code}" if code else no_update

@@ -8,9 +8,11 @@ from pathlib import Path
 from dash import html
 from docx import Document
 
+from dashboards.access import Scope
 from dashboards.i18n import t
-from pipelines.bulletin import archived, build
-from pipelines.settings import Settings
+from dashboards.queries import bulletin_archive
+from pipelines import accounts
+from pipelines.bulletin import build
 
 
 def period_options(year: int | None, as_of: date | None) -> list[dict]:
@@ -29,10 +31,14 @@ def period_options(year: int | None, as_of: date | None) -> list[dict]:
 
 
 def generate(
-    settings: Settings, programme: str, period: str, issuer: str | None
+    scope: Scope, programme: str, period: str, issuer: str | None
 ) -> tuple[str, list[str]]:
-    """Build the bulletin; returns (archived file name, preview paragraphs)."""
-    result = build(settings, programme, period, issuer=issuer or None)
+    """Build the bulletin (office and admin only; audited); returns (archived file name,
+    preview paragraphs)."""
+    scope.require("bulletins.generate")
+    result = build(scope.settings, programme, period, issuer=issuer or None)
+    accounts.audit(scope.settings, scope.user, "bulletin_generate", result.path.name,
+                   f"programme={programme} period={period}", scope.ip)  # fmt: skip
     return result.path.name, preview(result.path)
 
 
@@ -40,8 +46,8 @@ def preview(path: Path) -> list[str]:
     return [p.text for p in Document(str(path)).paragraphs if p.text.strip()]
 
 
-def archive_table(settings: Settings, lang: str) -> html.Table | html.P:
-    entries = list(reversed(archived(settings)))
+def archive_table(scope: Scope, lang: str) -> html.Table | html.P:
+    entries = list(reversed(bulletin_archive(scope)))
     if not entries:
         return html.P(t("bulletins.none", lang))
     header = ["bulletins.number", "bulletins.programme", "bulletins.period", "bulletins.created",

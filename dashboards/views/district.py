@@ -7,6 +7,7 @@ from datetime import date
 import polars as pl
 from dash import dcc, html
 
+from dashboards.access import Scope
 from dashboards.components import charts
 from dashboards.components.formatting import STATUS_COLOURS, gap_text, status_text, value_text
 from dashboards.i18n import name, t
@@ -19,7 +20,7 @@ from dashboards.queries import (
     unit_names,
     values,
 )
-from pipelines.settings import Settings
+from dashboards.views.persons import persons_panel
 
 
 def _table(header: list[str], rows: list[list], table_id: str) -> html.Table:
@@ -46,15 +47,15 @@ def _status(status: str, lang: str) -> html.Td:
 
 
 def district_view(
-    settings: Settings,
+    scope: Scope,
     code: str | None,
     programme: str | None,
     year: int | None,
     lang: str,
     as_of: date | None = None,
 ) -> html.Div:
-    info = meta(settings)
-    names = unit_names(settings)
+    info = meta(scope)
+    names = unit_names(scope)
     if info is None or programme is None or year is None:
         return html.P(t("shell.nothing", lang))
     if code not in names:
@@ -67,7 +68,7 @@ def district_view(
     indicator = headline_indicator(info, programme)
     indicator_rows = []
     for ind in info.indicators[programme]:
-        row = values(settings, programme, ind, year, as_of).filter(pl.col("district_code") == code)
+        row = values(scope, programme, ind, year, as_of).filter(pl.col("district_code") == code)
         if row.is_empty():
             continue
         r = row.row(0, named=True)
@@ -78,7 +79,7 @@ def district_view(
              _status(r["status"], lang), html.Td(f"{r['persons_needed']:,}" if r["persons_needed"] is not None else "—", className="num")]
         )  # fmt: skip
     unit = info.indicator_names[indicator]["unit"]
-    towns = townships(settings, programme, indicator, year, code, as_of)
+    towns = townships(scope, programme, indicator, year, code, as_of)
     town_rows = [
         [r["township"], html.Td(f"{r['denominator'] if r['denominator'] is not None else '—'}", className="num"),
          html.Td(f"{r['numerator']:,}", className="num"), html.Td(value_text(r["value"], unit), className="num"),
@@ -92,7 +93,7 @@ def district_view(
                 html.H2(t(title, lang)),
                 dcc.Graph(
                     id=f"district-{dimension}",
-                    figure=charts.breakdown_bars(breakdowns(settings, programme, indicator, year, code, dimension, as_of), lang, unit),
+                    figure=charts.breakdown_bars(breakdowns(scope, programme, indicator, year, code, dimension, as_of), lang, unit),
                     config={"displaylogo": False},
                 ),
             ],
@@ -131,7 +132,7 @@ def district_view(
                     html.Div(
                         [
                             html.H2(f"{t('overview.trend', lang)} · {name(info.indicator_names[indicator], lang)}"),
-                            dcc.Graph(id="district-trend", figure=charts.trend(monthly(settings, programme, indicator, year, code), lang, unit), config={"displaylogo": False}),
+                            dcc.Graph(id="district-trend", figure=charts.trend(monthly(scope, programme, indicator, year, code), lang, unit), config={"displaylogo": False}),
                         ],
                         className="panel",
                     ),
@@ -143,5 +144,6 @@ def district_view(
                 className="panels",
             ),
             html.Div(breakdown_panels, className="cards", style={"marginTop": "12px"}),
+            persons_panel(lang) if scope.allows("persons") and code == scope.district else None,
         ]
     )  # fmt: skip

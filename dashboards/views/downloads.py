@@ -7,11 +7,11 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
+from dashboards.access import Scope
 from dashboards.i18n import name
-from dashboards.queries import meta
-from pipelines.export import export_frame
+from dashboards.queries import export_selection, meta
+from pipelines import accounts
 from pipelines.exporting import write_table
-from pipelines.settings import Settings
 
 FORMATS = {
     "csv": "text/csv",
@@ -20,8 +20,8 @@ FORMATS = {
 }
 
 
-def indicator_options(settings: Settings, programme: str | None, lang: str, current: str | None):
-    info = meta(settings)
+def indicator_options(scope: Scope, programme: str | None, lang: str, current: str | None):
+    info = meta(scope)
     if info is None or programme not in info.indicators:
         return [], None
     codes = info.indicators[programme]
@@ -29,12 +29,13 @@ def indicator_options(settings: Settings, programme: str | None, lang: str, curr
     return options, current if current in codes else codes[0]
 
 
-def selection(settings: Settings, indicator, programme, year, as_of, by):
-    """The exported table for the page's choice (same function as the export command)."""
+def selection(scope: Scope, indicator, programme, year, as_of, by):
+    """The exported table for the page's choice (the export command's rows, cut to the
+    user's scope)."""
     if not (indicator and programme and year):
         raise ValueError("incomplete choice")
-    return export_frame(
-        settings,
+    return export_selection(
+        scope,
         indicator,
         programme,
         int(year),
@@ -43,11 +44,12 @@ def selection(settings: Settings, indicator, programme, year, as_of, by):
     )
 
 
-def download_file(settings: Settings, fmt: str, indicator, programme, year, as_of, by) -> Path:
-    """Write the chosen table in `fmt` to a temporary file named after the choice."""
-    df = selection(settings, indicator, programme, year, as_of, by)
+def download_file(scope: Scope, fmt: str, indicator, programme, year, as_of, by) -> Path:
+    """Write the chosen table in `fmt` to a temporary file named after the choice; the
+    download is audited."""
+    df = selection(scope, indicator, programme, year, as_of, by)
     folder = Path(tempfile.mkdtemp(prefix="rehab-export-"))
     stamp = df.item(0, "as_of") if df.height else year
-    return write_table(
-        df, fmt, folder / f"{programme}_{indicator}_{year}_{by}_{stamp}.{fmt}", sheet=indicator[:31]
-    )
+    name = f"{programme}_{indicator}_{year}_{by}_{stamp}.{fmt}"
+    accounts.audit(scope.settings, scope.user, "download", name, f"rows={df.height}", scope.ip)
+    return write_table(df, fmt, folder / name, sheet=indicator[:31])

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from dash import html
 
-from dashboards.data_access import loaded_overview
+from dashboards.access import Scope
 from dashboards.i18n import t
-from dashboards.state import current_settings
+from dashboards.queries import loaded_overview
 
 _DATASETS = ("cases", "services", "institutions", "staff")
 
 
-def loaded_view(lang: str) -> list:
-    info = loaded_overview(current_settings())
+def loaded_view(scope: Scope, lang: str) -> list:
+    info = loaded_overview(scope)
     if info["published"] is None:
         return [html.H2(t("loaded.title", lang)), html.P(t("shell.nothing", lang))]
     run = info["run"] or {}

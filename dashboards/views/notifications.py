@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dash import dcc, html
 
+from dashboards.access import Scope
 from dashboards.i18n import t
 from dashboards.queries import notifications, unit_names
 from pipelines.notify import RULES
-from pipelines.settings import Settings
 
 
 def rule_options(lang: str) -> list[dict]:
@@ -17,17 +17,15 @@ def rule_options(lang: str) -> list[dict]:
 
 
 def feed_view(
-    settings: Settings,
+    scope: Scope,
     status: str,
     programme: str | None,
     district: str | None,
     rule: str | None,
     lang: str,
 ) -> html.Div:
-    rows = notifications(
-        settings, status or "open", programme or None, district or None, rule or None
-    )
-    names = unit_names(settings)
+    rows = notifications(scope, status or "open", programme or None, district or None, rule or None)
+    names = unit_names(scope)
     if rows.is_empty():
         return html.P(t("notify.none", lang), id="notify-empty")
     message = "message_zh" if lang == "zh" else "message_en"

@@ -7,20 +7,21 @@ from datetime import date
 import polars as pl
 from dash import dcc, html
 
+from dashboards.access import Scope
 from dashboards.components import charts
 from dashboards.components.formatting import STATUS_COLOURS, gap_text, status_text, value_text
 from dashboards.components.geo import BOUNDARIES_URL, centre_and_zoom
 from dashboards.i18n import name, t
 from dashboards.queries import (
     Meta,
-    city_rows,
     headline_indicator,
+    headline_rows,
     lacking_capability,
     meta,
     monthly,
+    unit_names,
     values,
 )
-from pipelines.settings import Settings
 
 
 def district_from_click(
@@ -35,28 +36,34 @@ def district_from_click(
 
 
 def overview_view(
-    settings: Settings,
+    scope: Scope,
     programme: str | None,
     year: int | None,
     lang: str,
     as_of: date | None = None,
 ) -> html.Div:
     """The whole overview for a programme and year, from the marts."""
-    info = meta(settings)
+    info = meta(scope)
     if info is None or programme is None or year is None:
         return html.P(t("shell.nothing", lang), id="overview-empty")
     indicator = headline_indicator(info, programme)
-    rows = values(settings, programme, indicator, year, as_of)
+    rows = values(scope, programme, indicator, year, as_of)
     unit = rows.item(0, "unit") if rows.height else "ratio"
-    centre, zoom = centre_and_zoom(settings)
-    series = monthly(settings, programme, indicator, year, "city")
+    centre, zoom = centre_and_zoom(scope.settings)
+    series = monthly(scope, programme, indicator, year, "city")
     if as_of is not None:
         series = series.filter(pl.col("as_of") <= as_of)
     indicator_name = name(info.indicator_names[indicator], lang)
+    only = []
+    if scope.district:
+        names = unit_names(scope)
+        only = [html.P(t("scope.district_only", lang, name=names.get(scope.district, "")),
+                       className="hint", id="overview-scope")]  # fmt: skip
     return html.Div(
         [
+            *only,
             html.Div(
-                kpi_cards(settings, info, year, lang, as_of), className="cards", id="overview-cards"
+                kpi_cards(scope, info, year, lang, as_of), className="cards", id="overview-cards"
             ),
             html.Div(
                 [
@@ -71,7 +78,7 @@ def overview_view(
                                     centre,
                                     zoom,
                                     lang,
-                                    settings.lagging_points,
+                                    scope.settings.lagging_points,
                                 ),
                                 config={"displaylogo": False, "scrollZoom": False},
                             ),
@@ -107,7 +114,7 @@ def overview_view(
                         className="panel",
                     ),
                     html.Div(
-                        capability_panel(settings, info, programme, year, lang, as_of),
+                        capability_panel(scope, info, programme, year, lang, as_of),
                         className="panel",
                     ),
                 ],
@@ -118,10 +125,11 @@ def overview_view(
 
 
 def kpi_cards(
-    settings: Settings, info: Meta, year: int, lang: str, as_of: date | None = None
+    scope: Scope, info: Meta, year: int, lang: str, as_of: date | None = None
 ) -> list[html.Div]:
-    """One card per programme: its headline indicator for the city against the target."""
-    rows = city_rows(settings, year, as_of)
+    """One card per programme: its headline indicator for the city (a district user: their
+    district) against the target."""
+    rows = headline_rows(scope, year, as_of)
     cards = []
     for p in info.programmes:
         indicator = headline_indicator(info, p["code"])
@@ -175,7 +183,7 @@ def kpi_card(row: dict, programme: dict, indicator: dict, lang: str) -> html.Div
 
 
 def capability_panel(
-    settings: Settings, info: Meta, programme: str, year: int, lang: str, as_of: date | None = None
+    scope: Scope, info: Meta, programme: str, year: int, lang: str, as_of: date | None = None
 ) -> list:
     """The share-of-districts indicator, naming the districts that lack capability."""
     if "district_capability" not in info.indicators.get(programme, []):
@@ -184,9 +192,12 @@ def capability_panel(
         )
         if programme is None:
             return []
-    rows = values(settings, programme, "district_capability", year, as_of)
-    city = rows.filter(pl.col("unit_level") == "city").row(0, named=True)
-    lacking = lacking_capability(settings, programme, year, as_of)
+    rows = values(scope, programme, "district_capability", year, as_of)
+    if rows.is_empty():
+        return []
+    # The city row; for a district user the only row they see, their district's.
+    city = rows.sort(pl.col("unit_level") == "city", descending=True).row(0, named=True)
+    lacking = lacking_capability(scope, programme, year, as_of)
     programme_name = next(name(p, lang) for p in info.programmes if p["code"] == programme)
     return [
         html.H2(f"{t('overview.capability', lang)} · {programme_name}"),

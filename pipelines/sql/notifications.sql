@@ -1,6 +1,7 @@
 -- The §5 conditions that hold now, one row per condition with a stable key; notify.py keeps
 -- the feed's lifecycle (new, still open, resolved). Parameters: $stale_days, $reject_share,
--- $run_id. Reads the marts, the loaded tables and the run's file records.
+-- $run_id. Reads the marts, the loaded tables, the run's file records and the temp view
+-- follow_up (follow_up.sql, created first).
 with
 meta as (
     select as_of, cast(extract(year from as_of) as integer) as year from mart_meta
@@ -23,41 +24,16 @@ progress as (
     join meta m on v.year = m.year and v.as_of = m.as_of
     where v.unit_level = 'district' and v.status in ('lagging', 'behind', 'met')
 ),
-overdue_reviews as (
-    -- complete applications waiting more than 5 working days for review
+follow_ups as (
+    -- the persons of follow_up.sql (review overdue, referral waiting), counted per district
     select
-        'review_overdue' as rule,
-        c.programme,
-        c.district_code,
-        'review' as subject,
+        rule,
+        programme,
+        district_code,
+        case rule when 'review_overdue' then 'review' else 'referral' end as subject,
         count(*) as count
-    from cases c
-    cross join meta m
-    join ref_workdays wa on wa.day = c.application_date
-    join ref_workdays wm on wm.day = m.as_of
-    where c.application_date <= m.as_of
-        and (c.review_date is null or c.review_date > m.as_of)
-        and wm.workday_seq - wa.workday_seq > 5
-    group by c.programme, c.district_code
-),
-waiting as (
-    -- referred subjects waiting more than 3 months without a service: re-assess before referral
-    select
-        'referral_waiting' as rule,
-        c.programme,
-        c.district_code,
-        'referral' as subject,
-        count(*) as count
-    from cases c
-    cross join meta m
-    where c.referral_date is not null
-        and c.referral_date <= m.as_of - interval '3' month
-        and (c.exit_date is null or c.exit_date > m.as_of)
-        and not exists (
-            select 1 from services s
-            where s.case_id = c.case_id and s.start_date >= c.referral_date and s.start_date <= m.as_of
-        )
-    group by c.programme, c.district_code
+    from follow_up
+    group by all
 ),
 quarters as (
     select
@@ -114,8 +90,7 @@ rejects as (
         and cast(f.rows_rejected as double) / f.rows_read > $reject_share
 ),
 counted as (
-    select rule, programme, district_code, subject, count from overdue_reviews
-    union all select rule, programme, district_code, subject, count from waiting
+    select rule, programme, district_code, subject, count from follow_ups
     union all select rule, programme, district_code, subject, count from settlements
     union all select rule, programme, district_code, subject, count from stale
 )

@@ -13,9 +13,25 @@ from pathlib import Path
 
 import pytest
 
+from pipelines import accounts
+from pipelines.settings import load_settings
+from tests.conftest import PASSWORD
+
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
+
+
+USERS = [("admin", "admin", None), ("chief", "leader", None), ("yinzhou", "district", "211202")]
+
+
+def log_in(page, url: str, name: str = "admin") -> None:
+    """Log in through the login form, as a user would."""
+    page.goto(url + "/login")
+    page.fill("#login-name", name)
+    page.fill("#login-password", PASSWORD)
+    page.click("#login-submit")
+    page.wait_for_selector("#shell-user")
 
 
 def _free_port() -> int:
@@ -30,6 +46,9 @@ def server(tmp_path_factory, demo_inbox):
     shutil.copytree(demo_inbox, data / "inbox")
     cli = [sys.executable, "-m", "pipelines.cli", "--data-dir", str(data)]
     subprocess.run([*cli, "pipeline", "run"], check=True, capture_output=True)
+    settings = load_settings(data, jurisdiction="211200")
+    for name, role, district in USERS:
+        accounts.add_user(settings, name, role, PASSWORD, district)
     port = _free_port()
     env = {**os.environ, "REHAB_MONITOR_JURISDICTION": "211200"}
     proc = subprocess.Popen([*cli, "serve", "--port", str(port)], env=env,
@@ -59,7 +78,22 @@ def browser():
 
 
 @pytest.fixture
-def page(browser):
+def page(browser, server):
+    """A page logged in as the administrator (see `anonymous_page` for none)."""
+    page = _new_page(browser)
+    log_in(page, server["url"])
+    yield page
+    page.context.close()
+
+
+@pytest.fixture
+def anonymous_page(browser):
+    page = _new_page(browser)
+    yield page
+    page.context.close()
+
+
+def _new_page(browser):
     context = browser.new_context(viewport={"width": 1440, "height": 900}, accept_downloads=True)
     page = context.new_page()
     page.console_errors = []
@@ -74,5 +108,4 @@ def page(browser):
             else page.console_errors.append(f"request failed: {r.url} {r.failure}")
         ),
     )
-    yield page
-    context.close()
+    return page

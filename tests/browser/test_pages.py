@@ -11,7 +11,7 @@ import pytest
 pytestmark = pytest.mark.browser
 
 PAGES = {"/": "#overview-cards", "/district/211223": "#district-indicators", "/downloads": ".ag-row",
-         "/loaded": "#loaded-table", "/notifications": "#notify-table", "/bulletins": "#bulletins-page"}  # fmt: skip
+         "/loaded": "#loaded-table", "/notifications": "#notify-table", "/bulletins": "#bulletins-page", "/admin": "#admin-users"}  # fmt: skip
 
 
 @pytest.mark.parametrize("path", list(PAGES))
@@ -132,3 +132,60 @@ def test_generate_a_bulletin_and_download_it(server, page, tmp_path):
     assert Document(str(path)).paragraphs[0].text.endswith("进度通报")
     assert page.locator("#bulletins-archive tbody tr").count() >= 1
     assert page.console_errors == []
+
+
+def test_login_page_in_both_languages_and_a_wrong_password(server, anonymous_page):
+    page = anonymous_page
+    page.goto(server["url"] + "/district/211202")
+    page.wait_for_url("**/login?next=/district/211202")
+    assert page.inner_text("h1") == "康复目标监测" and page.is_visible("text=用户名")
+    page.click("#login-lang")
+    assert page.is_visible("text=User name")
+    page.fill("#login-name", "admin")
+    page.fill("#login-password", "not the password")
+    page.click("#login-submit")
+    assert "Wrong user name or password" in page.inner_text("#login-error")
+    # The right password goes on to the page asked for first.
+    from tests.conftest import PASSWORD
+
+    page.fill("#login-name", "admin")
+    page.fill("#login-password", PASSWORD)
+    page.click("#login-submit")
+    page.wait_for_selector("#district-title", timeout=30_000)
+    assert page.inner_text("#district-title").startswith("银州区")
+    assert page.console_errors == []
+
+
+def test_logout_returns_to_the_login(server, page):
+    page.goto(server["url"] + "/")
+    page.wait_for_selector("#overview-cards", timeout=30_000)
+    page.click("#shell-logout")
+    page.wait_for_url("**/login")
+    page.goto(server["url"] + "/downloads")
+    page.wait_for_url("**/login?next=/downloads")
+
+
+def test_district_user_sees_only_their_district_and_opens_the_masked_list(server, anonymous_page):
+    from tests.browser.conftest import log_in
+
+    page = anonymous_page
+    log_in(page, server["url"], "yinzhou")
+    page.wait_for_selector("#overview-map .js-plotly-plot", timeout=30_000)
+    page.wait_for_function(
+        "document.querySelector('#overview-map .js-plotly-plot')._fullLayout.map"
+    )
+    assert _map_data(page) == ["211202"]
+    assert "银州区" in page.inner_text("#overview-scope")
+    # Pages outside the role are not in the navigation and send the user back.
+    assert not page.is_visible("#shell-nav-bulletins") and not page.is_visible("#shell-nav-admin")
+    page.goto(server["url"] + "/district/211202")
+    page.wait_for_selector("#persons-panel", timeout=30_000)
+    page.click("#persons-show")
+    page.wait_for_selector("#persons-error")
+    page.fill("#persons-reason", "逐一电话回访核实")
+    page.click("#persons-show")
+    page.wait_for_selector("#persons-table, #persons-none", timeout=30_000)
+    assert page.console_errors == []
+    # Another district's page says it is not theirs.
+    page.goto(server["url"] + "/district/211223")
+    page.wait_for_selector("#district-unknown", timeout=30_000)

@@ -3,23 +3,24 @@
 from __future__ import annotations
 
 from app import create_app
-from dashboards.data_access import loaded_overview
+from dashboards.access import Scope
+from dashboards.queries import loaded_overview
 from pipelines.run import run_pipeline
-from tests.conftest import TODAY, put
+from tests.conftest import TODAY, login, put
 
 
 def test_loaded_data_summary_and_app_serves(settings, inbox):
     put(inbox, "_base_cases.csv", "services_end_before_start_service.csv")
     run_pipeline(settings, inbox, today=TODAY)
 
-    info = loaded_overview(settings)
+    info = loaded_overview(Scope(settings, "a", "analyst", None))
     assert info["jurisdiction"] == "铁岭市"
     rows = {
         (r["dataset"], r["district_name"]): r["rows"] for r in info["summary"].iter_rows(named=True)
     }
     assert rows == {("cases", "银州区"): 4, ("services", "银州区"): 3}
 
-    client = create_app(settings).server.test_client()
+    client = login(create_app(settings).server.test_client(), settings, "ana", "analyst")
     response = client.get("/")
     assert response.status_code == 200
     assert "康复目标监测" in response.get_data(as_text=True)
@@ -28,5 +29,6 @@ def test_loaded_data_summary_and_app_serves(settings, inbox):
 
 
 def test_empty_data_directory_says_how_to_load(settings):
-    assert loaded_overview(settings) == {"published": None}
-    assert create_app(settings).server.test_client().get("/").status_code == 200
+    assert loaded_overview(Scope(settings, "a", "admin", None)) == {"published": None}
+    client = login(create_app(settings).server.test_client(), settings, "boss", "admin")
+    assert client.get("/").status_code == 200

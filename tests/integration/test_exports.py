@@ -87,7 +87,7 @@ def test_xlsx_and_parquet_exports_carry_the_same_numbers(demo_data, tmp_path):
 def test_breakdown_exports_add_up_to_the_district(demo_data, tmp_path, by):
     out = tmp_path / f"{by}.csv"
     args = ["--data-dir", str(demo_data), "export", "service_coverage", "--programme", "mental_rehab",
-            "--year", "2025", "--by", by, "--out", str(out)]  # fmt: skip
+            "--year", "2025", "--by", by, "--out", str(out), "--small-cells", "show"]  # fmt: skip
     assert main(args) == 0
     df = pl.read_csv(out, schema_overrides={"district_code": pl.String})
     marts = _marts(demo_data).filter(
@@ -105,6 +105,36 @@ def test_breakdown_exports_add_up_to_the_district(demo_data, tmp_path, by):
         assert total == city["denominator"]
     else:
         assert df.get_column("numerator").sum() == city["numerator"]
+
+
+@pytest.mark.parametrize(
+    ("by", "programme"), [("township", "mental_rehab"), ("category", "precise_rehab")]
+)
+def test_small_cells_are_shown_as_under_five_by_default(demo_data, tmp_path, by, programme):
+    shown, hidden = tmp_path / "shown.csv", tmp_path / "hidden.csv"
+    base = ["--data-dir", str(demo_data), "export", "service_coverage", "--programme", programme,
+            "--year", "2025", "--by", by]  # fmt: skip
+    assert main([*base, "--out", str(shown), "--small-cells", "show"]) == 0
+    assert main([*base, "--out", str(hidden)]) == 0
+    exact = pl.read_csv(shown, infer_schema=False)
+    safe = pl.read_csv(hidden, infer_schema=False)
+    small = exact.with_columns(
+        pl.col("numerator").cast(pl.Int64).is_between(1, 4).alias("n_small"),
+        pl.col("denominator").cast(pl.Int64).is_between(1, 4).alias("d_small"),
+    )
+    assert small.get_column("n_small").any()  # the demo has small cells to protect
+    assert safe.height == exact.height
+    for e, s, row in zip(exact.iter_rows(named=True), safe.iter_rows(named=True),
+                         small.iter_rows(named=True), strict=True):  # fmt: skip
+        for column, flag in (("numerator", "n_small"), ("denominator", "d_small")):
+            assert s[column] == ("<5" if row[flag] else e[column])
+        if row["n_small"] or row["d_small"]:
+            assert s["value"] is None  # the ratio would give the count away
+        else:
+            assert s["value"] == e["value"]
+    # No count from 1 to 4 is left in the file.
+    counts = safe.select("numerator", "denominator").unpivot().get_column("value")
+    assert not counts.filter(counts != "<5").cast(pl.Int64).is_between(1, 4).any()
 
 
 def test_export_for_another_as_of_date_is_computed_the_same_way(demo_data, tmp_path):

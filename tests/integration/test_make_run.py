@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
 import subprocess
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
 
 
 def _free_port() -> int:
@@ -57,6 +65,21 @@ def test_make_run_on_a_fresh_clone_serves_within_three_minutes(tmp_path):
             pytest.fail(f"no HTTP 200 after {elapsed:.0f}s; output:\n{output[-3000:]}")
         assert elapsed < 180
         assert (clone / "data" / "published.json").exists()
+        # The demo accounts it printed log in.
+        logins = json.loads((clone / "data" / "demo-logins.txt").read_text(encoding="utf-8"))
+        admin = next(x for x in logins if x["role"] == "admin")
+        form = urllib.parse.urlencode(
+            {"name": admin["name"], "password": admin["password"]}
+        ).encode()
+        opener = urllib.request.build_opener(_NoRedirect)
+        try:
+            opener.open(f"http://127.0.0.1:{port}/login", data=form, timeout=10)
+            pytest.fail("the login did not redirect")
+        except urllib.error.HTTPError as answer:
+            assert answer.code == 302 and "rehab_session=" in answer.headers["Set-Cookie"]
+        os.killpg(proc.pid, signal.SIGTERM)
+        output = proc.communicate(timeout=30)[0].decode(errors="replace")
+        assert "演示账号 / demo logins" in output and admin["password"] in output
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGTERM)

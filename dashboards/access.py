@@ -1,0 +1,242 @@
+"""Who may see what: the login, the server-side session and the user's scope.
+
+Every request passes `_guard` before Flask routes it: only the login page and static assets
+(Dash's JavaScript bundles, our stylesheet) are public; anything else without a live session
+is refused (pages redirect to the login, everything else gets 401). The scope of a request is
+built from the session on the server only, never from a value the browser sends; callbacks and
+downloads obtain it with `current_scope()` and pass it to `dashboards.queries`, which applies
+it to every row it returns. What a role may do is listed in CAPABILITIES; anything not listed
+is denied.
+"""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from html import escape
+from urllib.parse import quote, urlsplit
+
+import flask
+from flask import Flask, g, redirect, request
+
+from pipelines import accounts
+from pipelines.accounts import User
+from pipelines.protect import load_or_create_secret
+from pipelines.settings import Settings
+
+COOKIE = "rehab_session"
+# Capability → roles that have it. Pages, callbacks, routes and downloads each require one.
+CAPABILITIES: dict[str, frozenset[str]] = {
+    "view": frozenset({"admin", "leader", "office", "analyst", "district"}),
+    "downloads": frozenset({"admin", "office", "analyst", "district"}),
+    "bulletins": frozenset({"admin", "leader", "office"}),
+    "bulletins.generate": frozenset({"admin", "office"}),
+    "loaded": frozenset({"admin", "office", "analyst"}),
+    "persons": frozenset({"district"}),
+    "admin": frozenset({"admin"}),
+}
+# Page path (first segment) → the capability its layout and callbacks need.
+PAGE_CAPABILITY = {
+    "": "view",
+    "district": "view",
+    "notifications": "view",
+    "downloads": "downloads",
+    "bulletins": "bulletins",
+    "loaded": "loaded",
+    "admin": "admin",
+}
+# Paths anyone may fetch: the login form and static files (no data in them).
+PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/")
+PUBLIC_PATHS = ("/login", "/_favicon.ico")
+
+
+class Denied(PermissionError):
+    """The request is not allowed for this user (or there is no user)."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A logged-in user's reach: all districts, or one district for district users."""
+
+    settings: Settings
+    user: str
+    role: str
+    district: str | None  # set for district users only
+    ip: str | None = None  # the client's address, for the audit log
+
+    @classmethod
+    def of(cls, settings: Settings, user: User, ip: str | None = None) -> Scope:
+        if user.role not in accounts.ROLES or (user.role == "district") != bool(user.district):
+            raise Denied("invalid account")
+        district = user.district if user.role == "district" else None
+        return cls(settings, user.name, user.role, district, ip)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """For cache keys: what the scope lets through."""
+        return (self.role, self.district or "*")
+
+    def allows(self, capability: str) -> bool:
+        return self.role in CAPABILITIES.get(capability, frozenset())
+
+    def require(self, capability: str) -> Scope:
+        if not self.allows(capability):
+            raise Denied(f"{self.role} may not {capability}")
+        return self
+
+    def sees(self, district_code: str | None) -> bool:
+        """Whether rows of this district (None: city-wide rows) are visible."""
+        return self.district is None or district_code == self.district
+
+
+def current_scope(capability: str = "view") -> Scope:
+    """The scope of the request being served, checked for `capability`. Raises Denied."""
+    try:
+        scope = g.get("scope")
+    except RuntimeError:  # outside a request: nobody
+        scope = None
+    if scope is None:
+        raise Denied("not logged in")
+    return scope.require(capability)
+
+
+def optional_scope() -> Scope | None:
+    """The request's scope, or None (no request or no login): for the shell's layout."""
+    try:
+        return g.get("scope")
+    except RuntimeError:
+        return None
+
+
+def page_capability(path: str | None) -> str | None:
+    first = (path or "/").strip("/").split("/")[0]
+    return PAGE_CAPABILITY.get(first)
+
+
+def client_ip() -> str | None:
+    return request.remote_addr
+
+
+def install(server: Flask, settings: Settings) -> None:
+    """Put the guard and the login routes on the Flask server."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    server.secret_key = hmac.new(
+        load_or_create_secret(settings.secret_path), b"flask-session", "sha256"
+    ).digest()
+    server.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax")
+
+    @server.before_request
+    def _guard():
+        path = request.path
+        if path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES):
+            return None
+        user = accounts.session_user(settings, request.cookies.get(COOKIE))
+        if user is None:
+            if request.method == "GET" and not path.startswith("/_dash"):
+                return redirect(f"/login?next={quote(request.full_path.rstrip('?'))}")
+            return _refuse(401, "请先登录 / please log in")
+        try:
+            g.scope = Scope.of(settings, user, client_ip())
+        except Denied:
+            return _refuse(403, "账号无效 / invalid account")
+        needed = page_capability(path) if request.method == "GET" else None
+        if needed and not g.scope.allows(needed):
+            accounts.audit(settings, user.name, "page_denied", path, None, client_ip())
+            return redirect("/")
+        return None
+
+    @server.errorhandler(Denied)
+    def _denied(exc):
+        return _refuse(403, "无权访问 / not allowed")
+
+    @server.route("/login", methods=["GET", "POST"])
+    def _login():
+        lang = "en" if request.values.get("lang") == "en" else "zh"
+        target = _safe_next(request.values.get("next"))
+        if request.method == "GET":
+            return _login_page(lang, target)
+        result = accounts.login(
+            settings, request.form.get("name", ""), request.form.get("password", ""), client_ip()
+        )
+        if result.user is None:
+            error = "refused" if result.refused else "failed"
+            # The form again with the reason (a page, not an error status: browsers log those).
+            return _login_page(lang, target, error)
+        response = redirect(target)
+        response.set_cookie(
+            COOKIE,
+            result.token,
+            httponly=True,
+            samesite="Lax",
+            secure=bool(settings.cookie_secure) or request.is_secure,
+            path="/",
+        )
+        return response
+
+    @server.route("/logout", methods=["POST"])
+    def _logout():
+        accounts.end_session(settings, request.cookies.get(COOKIE), client_ip())
+        response = redirect("/login")
+        response.delete_cookie(COOKIE, path="/")
+        return response
+
+
+def _refuse(status: int, message: str) -> flask.Response:
+    return flask.Response(message, status=status, mimetype="text/plain; charset=utf-8")
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this server (no scheme, no host) is a place to go after the login."""
+    if not target:
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    return target
+
+
+_TEXT = {
+    "zh": {
+        "title": "康复目标监测 · 登录",
+        "heading": "康复目标监测",
+        "sub": "请使用本单位分配的账号登录",
+        "name": "用户名",
+        "password": "密码",
+        "submit": "登录",
+        "other": "English",
+        "failed": "用户名或密码不正确。",
+        "refused": "登录失败次数过多，请15分钟后再试。",
+    },
+    "en": {
+        "title": "Rehab Target Monitor · Log in",
+        "heading": "Rehab Target Monitor",
+        "sub": "Log in with the account your office gave you",
+        "name": "User name",
+        "password": "Password",
+        "submit": "Log in",
+        "other": "中文",
+        "failed": "Wrong user name or password.",
+        "refused": "Too many failed logins: try again in 15 minutes.",
+    },
+}
+
+
+def _login_page(lang: str, target: str, error: str | None = None) -> str:
+    """A plain server-rendered form (no Dash, no data): the only page open without a login."""
+    t = _TEXT[lang]
+    other = "zh" if lang == "en" else "en"
+    message = f'<p class="login-error" id="login-error">{t[error]}</p>' if error else ""
+    return f"""<!DOCTYPE html>
+<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{t["title"]}</title><link rel="stylesheet" href="/assets/style.css"></head>
+<body class="login-body"><form class="login-box" method="post" action="/login" id="login-form">
+<h1>{t["heading"]}</h1><p class="hint">{t["sub"]}</p>{message}
+<input type="hidden" name="next" value="{escape(target)}"><input type="hidden" name="lang" value="{lang}">
+<label for="login-name">{t["name"]}</label>
+<input id="login-name" name="name" autocomplete="username" required autofocus>
+<label for="login-password">{t["password"]}</label>
+<input id="login-password" name="password" type="password" autocomplete="current-password" required>
+<button type="submit" id="login-submit">{t["submit"]}</button>
+<a href="/login?lang={other}&amp;next={quote(target)}" id="login-lang">{t["other"]}</a>
+</form></body></html>"""

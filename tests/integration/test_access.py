@@ -1,0 +1,370 @@
+"""Login, roles and district scope, enforced on the server: every route and callback refuses
+a request without a login; a district user gets only their district whatever the browser
+sends; leader and analyst never receive masked persons; failed logins are rate-limited."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import sqlite3
+from datetime import datetime, timedelta
+
+import polars as pl
+import pytest
+
+from app import create_app
+from dashboards.access import PUBLIC_PATHS, PUBLIC_PREFIXES, Scope
+from dashboards.views.admin import audit_export
+from pipelines import accounts
+from pipelines.cli import main
+from pipelines.settings import load_settings
+from tests.conftest import PASSWORD, login
+
+OWN, OTHER = "211202", "211223"  # 银州区, 西丰县
+DISTRICT_NAMES = {"211202": "银州区", "211204": "清河区", "211221": "铁岭县", "211223": "西丰县",
+                  "211224": "昌图县", "211281": "调兵山市", "211282": "开原市"}  # fmt: skip
+MASKED_ID = re.compile(r"\d{6}\*{8}[\dXx]{4}")
+MASKED_NAME = re.compile(r"[\u4e00-\u9fff]\*")
+
+
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory, demo_inbox):
+    data = tmp_path_factory.mktemp("access") / "data"
+    shutil.copytree(demo_inbox, data / "inbox")
+    assert main(["--data-dir", str(data), "pipeline", "run"]) == 0
+    return load_settings(data, jurisdiction="211200", login_attempts=3)
+
+
+@pytest.fixture(scope="module")
+def app(settings):
+    return create_app(settings)
+
+
+def _client(app, settings, name, role, district=None):
+    return login(app.server.test_client(), settings, name, role, district)
+
+
+def _output(outputs: list[tuple[str, str]]) -> str:
+    if len(outputs) == 1:
+        return f"{outputs[0][0]}.{outputs[0][1]}"
+    return ".." + "...".join(f"{i}.{p}" for i, p in outputs) + ".."
+
+
+def call(client, outputs, inputs, state=()):
+    """POST one callback as the browser would (ids, properties and values as given)."""
+    payload = {
+        "output": _output(outputs),
+        "outputs": [{"id": i, "property": p} for i, p in outputs]
+        if len(outputs) > 1
+        else {"id": outputs[0][0], "property": outputs[0][1]},
+        "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs],
+        "state": [{"id": i, "property": p, "value": v} for i, p, v in state],
+        "changedPropIds": [f"{inputs[0][0]}.{inputs[0][1]}"] if inputs else [],
+    }
+    return client.post("/_dash-update-component", json=payload)
+
+
+def _overview(client, programme="mental_rehab"):
+    return call(client, [("overview-content", "children")],
+                [("shell-programme", "value", programme), ("shell-year", "value", 2025),
+                 ("shell-lang", "value", "zh"), ("shell-as-of-select", "value", None)])  # fmt: skip
+
+
+def _district(client, code, programme="mental_rehab"):
+    return call(client, [("district-content", "children")],
+                [("district-code", "data", code), ("shell-programme", "value", programme),
+                 ("shell-year", "value", 2025), ("shell-lang", "value", "zh"),
+                 ("shell-as-of-select", "value", None)])  # fmt: skip
+
+
+def _feed(client, district):
+    return call(client, [("notify-feed", "children")],
+                [("notify-status", "value", "all"), ("shell-programme", "value", None),
+                 ("notify-district", "value", district), ("notify-rule", "value", ""),
+                 ("shell-lang", "value", "zh")])  # fmt: skip
+
+
+def _preview(client, by, programme="mental_rehab", indicator="service_coverage"):
+    return call(client, [("downloads-grid", "columnDefs"), ("downloads-grid", "rowData"),
+                         ("downloads-count", "children")],
+                [("downloads-indicator", "value", indicator), ("shell-programme", "value", programme),
+                 ("shell-year", "value", 2025), ("downloads-as-of", "date", None),
+                 ("downloads-by", "value", by), ("shell-lang", "value", "zh")])  # fmt: skip
+
+
+def _persons(client, rule="review_overdue", reason="逐一电话回访核实"):
+    return call(client, [("persons-result", "children")], [("persons-show", "n_clicks", 1)],
+                [("persons-rule", "value", rule), ("persons-reason", "value", reason),
+                 ("shell-programme", "value", None), ("shell-lang", "value", "zh")])  # fmt: skip
+
+
+def _text(response) -> str:
+    """The body as text, JSON with its characters unescaped (Dash escapes non-ASCII)."""
+    data = response.get_json(silent=True)
+    return (
+        json.dumps(data, ensure_ascii=False)
+        if data is not None
+        else response.get_data(as_text=True)
+    )
+
+
+def _rule_url(rule) -> str:
+    return re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", "x", rule.rule)
+
+
+def test_every_route_refuses_an_unauthenticated_request(app):
+    anonymous = app.server.test_client()
+    checked = 0
+    for rule in app.server.url_map.iter_rules():
+        url = _rule_url(rule)
+        if url in PUBLIC_PATHS or url.startswith(PUBLIC_PREFIXES) or rule.endpoint == "static":
+            continue
+        for method in sorted(rule.methods & {"GET", "POST"}):
+            response = anonymous.open(url, method=method)
+            checked += 1
+            if response.status_code == 302:
+                assert response.headers["Location"].startswith("/login"), (url, method)
+            else:
+                assert response.status_code == 401, (url, method, response.status_code)
+    # Dash's own routes (layout, dependencies, callbacks, pages) and ours are all covered.
+    assert checked >= 8
+    urls = {_rule_url(r) for r in app.server.url_map.iter_rules()}
+    assert {"/_dash-layout", "/_dash-dependencies", "/_dash-update-component",
+            "/bulletins/file/x", "/geo/boundaries.geojson", "/logout"} <= urls  # fmt: skip
+
+
+def test_public_paths_hold_no_data(app):
+    anonymous = app.server.test_client()
+    page = anonymous.get("/login")
+    assert page.status_code == 200 and "登录" in _text(page)
+    assert anonymous.get("/assets/style.css").status_code == 200
+    # A page path redirects to the login and keeps where the user wanted to go.
+    response = anonymous.get("/district/211202")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/login?next=/district/211202"
+
+
+def test_every_callback_refuses_an_unauthenticated_request(app, settings):
+    admin = _client(app, settings, "root", "admin")
+    dependencies = admin.get("/_dash-dependencies").get_json()
+    assert len(dependencies) >= 15
+    anonymous = app.server.test_client()
+    assert anonymous.get("/_dash-dependencies").status_code == 401
+    assert anonymous.get("/_dash-layout").status_code == 401
+    for cb in dependencies:
+        outputs = [tuple(o.rsplit(".", 1)) for o in cb["output"].strip(".").split("...")]
+        inputs = [(i["id"], i["property"], None) for i in cb["inputs"]]
+        state = [(s["id"], s["property"], None) for s in cb["state"]]
+        response = call(anonymous, outputs, inputs, state)
+        assert response.status_code == 401, cb["output"]
+    # The same callbacks answer a logged-in admin (the refusal above is the login's doing).
+    assert _overview(admin).status_code == 200
+
+
+def test_district_user_gets_only_their_district_whatever_is_forged(app, settings):
+    client = _client(app, settings, "yinzhou", "district", OWN)
+    others = [n for c, n in DISTRICT_NAMES.items() if c != OWN]
+
+    overview = _text(_overview(client))
+    assert "银州区" in overview
+    assert not [n for n in others if n in overview]
+
+    # The district page of another district, asked for directly: refused as unknown.
+    forged = _text(_district(client, OTHER))
+    assert "不是本辖区的区县" in forged and "西丰县" not in forged
+    assert "银州区" in _text(_district(client, OWN))
+
+    # The notification feed filtered to another district: only the user's own notifications.
+    feed = _text(_feed(client, OTHER))
+    assert not [n for n in others if n in feed]
+
+    # Downloads: every breakdown contains the user's district only (no city row).
+    for by in ("district", "township", "category", "month"):
+        rows = _preview(client, by).get_json()["response"]["downloads-grid"]["rowData"]
+        assert rows and {r["district_code"] for r in rows} == {OWN}, by
+
+    # Callbacks of pages the role does not reach are refused outright.
+    refused = call(client, [("admin-audit", "rowData"), ("admin-count", "children")],
+                   [("admin-user", "value", None), ("admin-action", "value", ""),
+                    ("admin-dates", "start_date", None), ("admin-dates", "end_date", None),
+                    ("admin-text", "value", None), ("shell-lang", "value", "zh")])  # fmt: skip
+    assert refused.status_code == 403
+    refused_file = client.get("/bulletins/file/anything.docx")
+    assert refused_file.status_code == 302 and refused_file.headers["Location"] == "/"
+
+
+def test_the_district_download_file_is_cut_to_the_district(settings):
+    from dashboards.views.downloads import download_file
+
+    scope = Scope(settings, "yinzhou", "district", OWN)
+    path = download_file(
+        scope, "parquet", "service_coverage", "mental_rehab", 2025, None, "district"
+    )
+    assert pl.read_parquet(path).get_column("district_code").to_list() == [OWN]
+    with pytest.raises(PermissionError):
+        download_file(Scope(settings, "lead", "leader", None), "csv", "service_coverage",
+                      "mental_rehab", 2025, None, "district")  # fmt: skip
+
+
+def test_only_district_users_list_masked_persons_with_a_reason(app, settings):
+    district = _client(app, settings, "yinzhou", "district", OWN)
+    shown = _text(_persons(district))
+    assert MASKED_ID.search(shown) and MASKED_NAME.search(shown)  # the list exists, masked
+    without_reason = _text(_persons(district, reason=" "))
+    assert "请先填写查询事由" in without_reason and not MASKED_ID.search(without_reason)
+    lines = accounts.search_audit(settings, user="yinzhou", action="persons_list")
+    assert lines and "reason=逐一电话回访核实" in lines[0]["detail"]
+    assert lines[0]["target"].startswith(f"review_overdue {OWN}")
+    for role in ("leader", "analyst", "office", "admin"):
+        other = _client(app, settings, f"p-{role}", role)
+        assert _persons(other).status_code == 403, role
+
+
+@pytest.mark.parametrize("role", ["leader", "analyst"])
+def test_leader_and_analyst_responses_hold_no_masked_persons(app, settings, role):
+    client = _client(app, settings, f"look-{role}", role)
+    bodies = [_text(_overview(client, p))
+              for p in ("mental_rehab", "precise_rehab", "child_rehab")]  # fmt: skip
+    bodies += [_text(_district(client, code)) for code in DISTRICT_NAMES]
+    bodies.append(_text(_feed(client, "")))
+    if role == "analyst":
+        bodies += [_text(_preview(client, by)) for by in ("district", "township", "category")]
+    for page in ("/", "/district/211202", "/notifications", "/downloads"):
+        bodies.append(_text(client.get(page)))
+    bodies.append(_text(client.get("/_dash-layout")))
+    assert all(bodies)
+    for body in bodies:
+        assert not MASKED_ID.search(body) and not MASKED_NAME.search(body)
+
+
+def test_failed_logins_are_rate_limited_and_audited(app, settings):
+    accounts.add_user(settings, "clerk", "office", PASSWORD)
+    client = app.server.test_client()
+    for _ in range(settings.login_attempts):
+        response = client.post("/login", data={"name": "clerk", "password": "wrong password!"})
+        assert response.status_code == 200 and "rehab_session" not in response.headers.get(
+            "Set-Cookie", ""
+        )
+        assert "用户名或密码不正确" in _text(response)
+    # Even the right password is refused until the lock-out has passed.
+    refused = client.post("/login", data={"name": "clerk", "password": PASSWORD})
+    assert "Set-Cookie" not in refused.headers and "15分钟" in _text(refused)
+    assert (
+        len(accounts.search_audit(settings, action="login_failed", text="clerk"))
+        == settings.login_attempts
+    )
+    assert accounts.search_audit(settings, action="login_refused", text="clerk")
+    # After the window the account logs in again.
+    with sqlite3.connect(settings.app_db_path) as con:
+        old = (datetime.now() - timedelta(minutes=20)).isoformat(timespec="seconds")
+        con.execute("update audit set at = ?, ip = null where target = 'clerk'", [old])
+    assert client.post("/login", data={"name": "clerk", "password": PASSWORD}).status_code == 302
+
+
+def test_session_cookie_idle_timeout_and_logout(app, settings):
+    accounts.add_user(settings, "reader", "leader", PASSWORD)
+    client = app.server.test_client()
+    response = client.post(
+        "/login", data={"name": "reader", "password": PASSWORD, "next": "//evil.example"}
+    )
+    assert response.headers["Location"] == "/"  # no redirect off the site
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+    assert client.get("/").status_code == 200
+    # Idle longer than the timeout: the session is gone and that is audited.
+    with sqlite3.connect(settings.app_db_path) as con:
+        stale = (datetime.now() - timedelta(minutes=settings.idle_minutes + 1)).isoformat()
+        con.execute("update sessions set last_seen = ? where user = 'reader'", [stale])
+    assert client.get("/").status_code == 302
+    assert accounts.search_audit(settings, user="reader", action="session_expired")
+    # Log in again, log out: the old cookie opens nothing.
+    client.post("/login", data={"name": "reader", "password": PASSWORD})
+    token = client.get_cookie("rehab_session").value
+    assert client.post("/logout").status_code == 302
+    client.set_cookie("rehab_session", token)
+    assert client.get("/_dash-layout").status_code == 401
+    assert accounts.search_audit(settings, user="reader", action="logout")
+
+
+def test_secure_cookie_when_asked_for(settings):
+    secure = create_app(load_settings(settings.data_dir, jurisdiction="211200", cookie_secure=1))
+    accounts.add_user(settings, "https-user", "leader", PASSWORD)
+    response = secure.server.test_client().post(
+        "/login", data={"name": "https-user", "password": PASSWORD}
+    )
+    assert "Secure" in response.headers["Set-Cookie"]
+
+
+def test_a_disabled_account_loses_its_session_at_once(app, settings):
+    client = _client(app, settings, "leaver", "analyst")
+    assert client.get("/_dash-layout").status_code == 200
+    accounts.disable_user(settings, "leaver")
+    assert client.get("/_dash-layout").status_code == 401
+
+
+def test_pages_outside_the_role_redirect_and_are_audited(app, settings):
+    leader = _client(app, settings, "chief", "leader")
+    response = leader.get("/downloads")
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert accounts.search_audit(settings, user="chief", action="page_denied", text="/downloads")
+    assert leader.get("/admin").status_code == 302
+    # The page content (a Dash callback) says so instead of showing anything.
+    content = call(leader, [("_pages_content", "children"), ("_pages_store", "data")],
+                   [("_pages_location", "pathname", "/admin"), ("_pages_location", "search", "")])  # fmt: skip
+    assert "无权访问此页面" in _text(content)
+
+
+def test_downloads_and_bulletins_are_audited(app, settings):
+    analyst = _client(app, settings, "numbers", "analyst")
+    response = call(analyst, [("downloads-file", "data")],
+                    [("downloads-csv", "n_clicks", 1), ("downloads-xlsx", "n_clicks", None),
+                     ("downloads-parquet", "n_clicks", None)],
+                    [("downloads-indicator", "value", "service_coverage"),
+                     ("shell-programme", "value", "mental_rehab"), ("shell-year", "value", 2025),
+                     ("downloads-as-of", "date", None), ("downloads-by", "value", "district")])  # fmt: skip
+    assert response.status_code == 200
+    lines = accounts.search_audit(settings, user="numbers", action="download")
+    assert lines and lines[0]["target"].startswith("mental_rehab_service_coverage_2025_district")
+
+    office = _client(app, settings, "office1", "office")
+    generated = call(office, [("bulletins-result", "children"), ("bulletins-archive-box", "children")],
+                     [("bulletins-generate", "n_clicks", 1), ("shell-lang", "value", "zh")],
+                     [("shell-programme", "value", "mental_rehab"), ("bulletins-period", "value", "2025-Q3"),
+                      ("bulletins-issuer", "value", None), ("bulletins-scope", "value", "programme")])  # fmt: skip
+    assert generated.status_code == 200
+    name = accounts.search_audit(settings, user="office1", action="bulletin_generate")[0]["target"]
+    assert office.get(f"/bulletins/file/{name}").status_code == 200
+    assert accounts.search_audit(settings, user="office1", action="bulletin_download", text=name)
+    # A leader reads the archive but cannot generate.
+    leader = _client(app, settings, "reader2", "leader")
+    again = call(leader, [("bulletins-result", "children"), ("bulletins-archive-box", "children")],
+                 [("bulletins-generate", "n_clicks", 1), ("shell-lang", "value", "zh")],
+                 [("shell-programme", "value", "mental_rehab"), ("bulletins-period", "value", "2025-Q3"),
+                  ("bulletins-issuer", "value", None), ("bulletins-scope", "value", "programme")])  # fmt: skip
+    assert again.status_code == 403
+
+
+def test_admin_searches_and_exports_the_audit_log(app, settings):
+    admin = Scope(settings, "root", "admin", None)
+    accounts.audit(
+        settings, "someone", "target_change", "mental_rehab service_coverage 2026", "0.6 → 0.65"
+    )
+    path = audit_export(admin, "xlsx", None, "target_change", None, None, "2026")
+    import fastexcel
+
+    sheet = fastexcel.read_excel(str(path)).load_sheet(0).to_polars()
+    assert sheet.height == 1 and sheet.item(0, "user") == "someone"
+    assert accounts.search_audit(settings, user="root", action="audit_export")
+    with pytest.raises(PermissionError):
+        audit_export(Scope(settings, "x", "analyst", None), "csv", None, None, None, None, None)
+
+
+def test_users_and_roles_come_from_the_server_session_only(app, settings):
+    # A browser that sends its own idea of role or district in cookies gains nothing.
+    client = app.server.test_client()
+    client.set_cookie("role", "admin")
+    client.set_cookie("district", OTHER)
+    assert client.get("/_dash-layout").status_code == 401
+    store = json.dumps(accounts.search_audit(settings, limit=5))
+    assert PASSWORD not in store
