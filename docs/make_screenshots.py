@@ -8,6 +8,7 @@ page in headless Debian chromium.
 
 from __future__ import annotations
 
+import json
 import socket
 import subprocess
 import sys
@@ -19,11 +20,14 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 OUT = Path(__file__).resolve().parent / "screenshots"
+# name → (who is logged in, path, what to wait for)
 PAGES = {
-    "overview": ("/", "#overview-cards"),
-    "district": ("/district/211223", "#district-indicators"),
-    "downloads": ("/downloads", ".ag-row"),
-    "overview-en": ("/", "#overview-cards"),
+    "overview": ("leader", "/", "#overview-cards"),
+    "district": ("leader", "/district/211223", "#district-indicators"),
+    "downloads": ("analyst", "/downloads", ".ag-row"),
+    "overview-en": ("leader", "/", "#overview-cards"),
+    "district-user": ("district", "/", "#overview-cards"),
+    "admin": ("admin", "/admin", ".ag-row"),
 }
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]  # fmt: skip
@@ -48,8 +52,21 @@ def main() -> None:
                     time.sleep(0.5)
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+                logins = json.loads((data / "demo-logins.txt").read_text(encoding="utf-8"))
                 page = browser.new_page(viewport={"width": 1440, "height": 900})
-                for name, (path, ready) in PAGES.items():
+                page.goto(url + "/login")
+                page.screenshot(path=OUT / "login.png")
+                who = None
+                for name, (role, path, ready) in PAGES.items():
+                    if role != who:
+                        page.context.clear_cookies()
+                        account = next(x for x in logins if x["role"] == role)
+                        page.goto(url + "/login")
+                        page.fill("#login-name", account["name"])
+                        page.fill("#login-password", account["password"])
+                        page.click("#login-submit")
+                        page.wait_for_selector("#shell-user")
+                        who = role
                     page.goto(url + path)
                     if name.endswith("-en"):
                         page.get_by_label("English").check()

@@ -30,10 +30,10 @@ def layout(**_kwargs) -> html.Div:
                     html.H2(t("admin.audit")),
                     html.Div(
                         [
-                            dcc.Input(id="admin-user", type="text", placeholder=t("admin.user"), debounce=True),
+                            dcc.Input(id="admin-user", type="text", placeholder=t("admin.user"), debounce=True, style={"width": "160px"}),
                             dcc.Dropdown(id="admin-action", value="", clearable=False, style={"width": "220px"}),
-                            dcc.DatePickerRange(id="admin-dates", display_format="YYYY-MM-DD"),
-                            dcc.Input(id="admin-text", type="text", placeholder=t("admin.text"), debounce=True),
+                            html.Div(dcc.DatePickerRange(id="admin-dates", display_format="YYYY-MM-DD"), style={"width": "300px"}),
+                            dcc.Input(id="admin-text", type="text", placeholder=t("admin.text"), debounce=True, style={"width": "220px"}),
                             html.Button(t("admin.csv"), id="admin-csv", className="download"),
                             html.Button(t("admin.xlsx"), id="admin-xlsx", className="download"),
                             html.Span(id="admin-count", className="hint"),
