@@ -39,6 +39,8 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         update_title=None,
     )
     access.install(app.server, settings)
+    # Uploads arrive as base64 in one callback request: room for several files of the limit.
+    app.server.config["MAX_CONTENT_LENGTH"] = settings.upload_mb * 1024 * 1024 * 12
     app.layout = shell
     _register_shell_callbacks(app)
 
@@ -72,6 +74,8 @@ def _nav(scope) -> list:
           html.Span(id="shell-badge", className="badge")]),
         ("bulletins", "/bulletins", "bulletins", t("nav.bulletins")),
         ("loaded", "/loaded", "loaded", t("nav.loaded")),
+        ("data", "/data", "data", t("nav.data")),
+        ("targets", "/targets", "targets", t("nav.targets")),
         ("admin", "/admin", "admin", t("nav.admin")),
     ]  # fmt: skip
     return [
@@ -214,6 +218,8 @@ def _register_shell_callbacks(app: dash.Dash) -> None:
         Output("shell-nav-notifications-text", "children"),
         Output("shell-nav-bulletins", "children"),
         Output("shell-nav-admin", "children"),
+        Output("shell-nav-data", "children"),
+        Output("shell-nav-targets", "children"),
         Output("shell-logout", "children"),
         Output("shell-user", "children"),
         Output("shell-programme-label", "children"),
@@ -245,6 +251,8 @@ def _register_shell_callbacks(app: dash.Dash) -> None:
             t("nav.notifications", lang),
             t("nav.bulletins", lang),
             t("nav.admin", lang),
+            t("nav.data", lang),
+            t("nav.targets", lang),
             t("shell.logout", lang),
             f"{scope.user} · {t('role.' + scope.role, lang)}",
             *(t(k, lang) for k in keys[4:]),

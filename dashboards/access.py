@@ -34,6 +34,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "loaded": frozenset({"admin", "office", "analyst"}),
     "persons": frozenset({"district"}),
     "admin": frozenset({"admin"}),
+    "data": frozenset({"admin"}),
+    "targets": frozenset({"admin"}),
 }
 # Page path (first segment) → the capability its layout and callbacks need.
 PAGE_CAPABILITY = {
@@ -44,6 +46,8 @@ PAGE_CAPABILITY = {
     "bulletins": "bulletins",
     "loaded": "loaded",
     "admin": "admin",
+    "data": "data",
+    "targets": "targets",
 }
 # Paths anyone may fetch: the login form and static files (no data in them).
 PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/")

@@ -20,36 +20,62 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
+from flask import g, has_request_context
 
 from dashboards.access import Denied, Scope
-from pipelines import accounts, indicators, notify, store
+from pipelines import accounts, indicators, jobs, notify, reports, store, targets, uploads
 from pipelines.bulletin import archived
 from pipelines.db import frame
 from pipelines.export import export_frame
 from pipelines.settings import Settings
 
 _lock = threading.Lock()
-_connections: dict[Path, duckdb.DuckDBPyConnection] = {}
+# Snapshot path → [read-only connection, cursors in use]; data directory → newest path seen.
+_parents: dict[Path, list] = {}
+_newest: dict[Path, Path] = {}
 
 
 @contextmanager
 def snapshot(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection | None]:
-    """A cursor on the published snapshot (None when nothing is published yet)."""
-    path = store.published_path(settings)
+    """A cursor on the published snapshot (None when nothing is published yet).
+
+    One read-only connection per snapshot file is shared by all threads (each gets its own
+    cursor). When a run publishes a new snapshot, new requests open it; the previous
+    connection is closed only when its last cursor is done, so a request that started on the
+    old snapshot finishes on it with consistent numbers."""
+    path = _request_snapshot(settings)
     if path is None:
         yield None
         return
     with _lock:
-        parent = _connections.get(path)
-        if parent is None:
-            for old in list(_connections):
-                _connections.pop(old).close()
-            parent = _connections[path] = duckdb.connect(str(path), read_only=True)
-        cursor = parent.cursor()
+        entry = _parents.get(path)
+        if entry is None:
+            entry = _parents[path] = [duckdb.connect(str(path), read_only=True), 0]
+        entry[1] += 1
+        _newest[settings.data_dir] = path
+        cursor = entry[0].cursor()
     try:
         yield cursor
     finally:
         cursor.close()
+        with _lock:
+            entry[1] -= 1
+            newest = set(_newest.values())
+            for old, (connection, users) in list(_parents.items()):
+                if users == 0 and old not in newest:
+                    connection.close()
+                    del _parents[old]
+
+
+def _request_snapshot(settings: Settings) -> Path | None:
+    """The snapshot this request reads: fixed at its first query, so a page built from several
+    queries never mixes two snapshots when a run publishes in between."""
+    if not has_request_context():
+        return store.published_path(settings)
+    pinned = g.get("snapshot_path")
+    if pinned is None or not pinned.exists():
+        pinned = g.snapshot_path = store.published_path(settings)
+    return pinned
 
 
 def _visible(scope: Scope, rows: pl.DataFrame) -> pl.DataFrame:
@@ -446,3 +472,57 @@ def audit_lines(scope: Scope, **filters) -> pl.DataFrame:
 def user_list(scope: Scope) -> list[accounts.User]:
     scope.require("admin")
     return accounts.users(scope.settings)
+
+
+# -- data operations (admin) -----------------------------------------------------------------
+
+
+def run_history(scope: Scope, limit: int = 50) -> list[dict]:
+    """The latest pipeline runs (from their reports), newest first."""
+    scope.require("data")
+    return [r["run"] for r in reports.run_reports(scope.settings, limit)]
+
+
+def run_report(scope: Scope, run_id: int) -> dict | None:
+    """One run's report: its files, rejected rows per reason, masked sample rows."""
+    scope.require("data")
+    return reports.run_report(scope.settings, run_id)
+
+
+def run_rejects(scope: Scope, run_id: int) -> pl.DataFrame:
+    """Every rejected row of a run with its reason (masked values), for the district to fix."""
+    scope.require("data")
+    rows = reports.run_rejects(scope.settings, run_id)
+    accounts.audit(scope.settings, scope.user, "download", f"rejects run {run_id}",
+                   f"rows={rows.height}", scope.ip)  # fmt: skip
+    return rows
+
+
+def upload(scope: Scope, files: list[tuple[str, str]]) -> list[uploads.Upload]:
+    """Put uploaded files (name, data URL) into the inbox and start a pipeline run for them."""
+    scope.require("data")
+    saved = [uploads.save_upload(scope.settings, n, c, scope.user, scope.ip) for n, c in files]
+    if any(u.error_zh is None for u in saved):
+        jobs.start_run(scope.settings, "upload")
+    return saved
+
+
+def run_active(scope: Scope) -> bool:
+    scope.require("data")
+    return jobs.run_active(scope.settings)
+
+
+def target_rows(scope: Scope) -> list[dict]:
+    scope.require("targets")
+    return targets.target_rows(scope.settings)
+
+
+def save_targets(scope: Scope, rows: list[dict]) -> list[str]:
+    """Validate and save the target rows; each change is audited and a run republishes the
+    marts. Returns the problems (none: saved)."""
+    scope.require("targets")
+    before = targets.target_rows(scope.settings)
+    problems = targets.save_targets(scope.settings, rows, scope.user, scope.ip)
+    if not problems and targets.target_rows(scope.settings) != before:
+        jobs.start_run(scope.settings, "targets")
+    return problems

@@ -41,6 +41,13 @@ def build_parser() -> argparse.ArgumentParser:
     psub = pipeline.add_subparsers(dest="action", required=True)
     run = psub.add_parser("run", help="one pipeline run", parents=[common])
     run.add_argument("--inbox", type=Path, help="folder of input files (default: DATA_DIR/inbox)")
+    run.add_argument("--trigger", choices=("cli", "schedule", "upload", "targets"), default="cli",
+                     help=argparse.SUPPRESS)  # fmt: skip
+    psub.add_parser(
+        "schedule",
+        help="the nightly scheduler in the foreground (REHAB_MONITOR_SCHEDULE_TIME)",
+        parents=[common],
+    )
 
     rejects = sub.add_parser("rejects", help="rejected rows of a run", parents=[common])
     rejects.add_argument("--run", default="latest", help="'latest' or a run number")
@@ -155,8 +162,15 @@ def _say(text: str) -> None:
 def _pipeline(args: argparse.Namespace, settings: Settings) -> int:
     from pipelines.run import RunLocked, run_pipeline
 
+    if getattr(args, "action", "run") == "schedule":
+        from pipelines.schedule import serve
+
+        return serve(settings, say=_say)
+
     try:
-        result = run_pipeline(settings, args.inbox, trigger="cli", progress=_say)
+        result = run_pipeline(
+            settings, args.inbox, trigger=getattr(args, "trigger", "cli"), progress=_say
+        )
     except RunLocked as exc:
         _say(str(exc))
         return 3

@@ -127,9 +127,25 @@ class Reference:
         """The target rows, validated: every problem is reported with its row number."""
         path = self.settings.reference_file("targets.csv")
         df = _read_csv(path, set(TARGET_COLUMNS))
+        rows, problems = self.check_targets(df.to_dicts(), district_codes)
+        if problems:
+            raise ReferenceError(
+                f"目标文件有误 / invalid targets file {path}:\n" + "\n".join(problems)
+            )
+        schema = {
+            "programme": pl.String, "indicator": pl.String, "year": pl.Int32, "scope": pl.String,
+            "value": pl.Float64, "kind": pl.String, "source": pl.String, "note": pl.String,
+        }  # fmt: skip
+        return pl.DataFrame(rows, schema=schema)
+
+    def check_targets(
+        self, raw: list[dict], district_codes: frozenset[str]
+    ) -> tuple[list[dict], list[str]]:
+        """Clean target rows and the problems found, each with its row number as in the CSV
+        file (the header is row 1) in Chinese and English."""
         problems = []
         rows = []
-        for n, row in enumerate(df.iter_rows(named=True), start=2):
+        for n, row in enumerate(raw, start=2):
             problem = self._target_problem(row, district_codes)
             if problem:
                 problems.append(f"第{n}行 / row {n}: {problem}")
@@ -146,21 +162,14 @@ class Reference:
                     "note": (row.get("note") or "").strip(),
                 }
             )
-        if problems:
-            raise ReferenceError(
-                f"目标文件有误 / invalid targets file {path}:\n" + "\n".join(problems)
-            )
         keys = [(r["programme"], r["indicator"], r["year"], r["scope"]) for r in rows]
-        repeated = {k for k in keys if keys.count(k) > 1}
+        repeated = sorted({k for k in keys if keys.count(k) > 1})
         if repeated:
-            raise ReferenceError(f"{path}: 目标重复 / repeated target rows: {sorted(repeated)}")
-        schema = {
-            "programme": pl.String, "indicator": pl.String, "year": pl.Int32, "scope": pl.String,
-            "value": pl.Float64, "kind": pl.String, "source": pl.String, "note": pl.String,
-        }  # fmt: skip
-        return pl.DataFrame(rows, schema=schema)
+            problems.append(f"目标重复 / repeated target rows: {repeated}")
+        return rows, problems
 
     def _target_problem(self, row: dict, district_codes: frozenset[str]) -> str | None:
+        row = {k: (None if v is None else str(v)) for k, v in row.items()}
         programme = self.programmes.get((row["programme"] or "").strip())
         if programme is None:
             return f"未知项目 / unknown programme {row['programme']!r}"

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 import polars as pl
 
-from pipelines import marts, notify, store
+from pipelines import marts, notify, reports, store
 from pipelines.db import frame, scalar
 from pipelines.load import (
     Stage,
@@ -158,7 +158,9 @@ def run_pipeline(
                         f"进度提醒 / notifications: 新增 raised {counts['raised']}, "
                         f"持续 open {counts['kept']}, 解除 resolved {counts['resolved']}"
                     )
-                    snapshot = _finish_run(con, run_id, results, "completed", publishing=True)
+                    snapshot = _finish_run(
+                        con, settings, run_id, results, "completed", publishing=True
+                    )
                     con.close()
                     say("发布快照 / publishing snapshot")
                     t0 = time.perf_counter()
@@ -169,10 +171,13 @@ def run_pipeline(
                         [time.perf_counter() - t0, run_id],
                     )
                 else:
-                    _finish_run(con, run_id, results, "completed", publishing=False)
+                    _finish_run(con, settings, run_id, results, "completed", publishing=False)
             except BaseException as exc:
                 _fail_run(con, run_id, exc)
+                with contextlib.suppress(Exception):
+                    reports.write_run_report(con, settings, run_id)
                 raise
+            reports.write_run_report(con, settings, run_id)
         finally:
             con.close()
     return RunResult(run_id, "completed", results, snapshot, time.perf_counter() - started)
@@ -198,11 +203,24 @@ def _publish_pending(con: duckdb.DuckDBPyConnection, settings: Settings) -> bool
     has_data = scalar(con, "select count(*) from loaded_files") > 0
     if pointer is None:
         return has_data
-    return get_state(con, "changed") == "true" or str(pointer["run_id"]) != snapshot_run
+    return (
+        get_state(con, "changed") == "true"
+        or str(pointer["run_id"]) != snapshot_run
+        or get_state(con, "reference_hash") != reference_hash(settings)
+    )
+
+
+def reference_hash(settings: Settings) -> str:
+    """A hash of the reference files in use: a changed target republishes the marts."""
+    digest = hashlib.sha256()
+    for name in ("programmes.csv", "indicators.csv", "targets.csv"):
+        digest.update(settings.reference_file(name).read_bytes())
+    return digest.hexdigest()
 
 
 def _finish_run(
     con: duckdb.DuckDBPyConnection,
+    settings: Settings,
     run_id: int,
     results: list[FileResult],
     status: str,
@@ -236,6 +254,7 @@ def _finish_run(
     if publishing:
         set_state(con, "changed", "false")
         set_state(con, "snapshot_run", str(run_id))
+        set_state(con, "reference_hash", reference_hash(settings))
     con.execute("commit")
     con.execute("checkpoint")
 

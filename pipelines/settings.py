@@ -94,6 +94,10 @@ class Settings:
             "for 15 minutes",
         ),
     )
+    upload_mb: int = field(
+        default=50,
+        metadata=_meta("REHAB_MONITOR_UPLOAD_MB", "Largest file the data page accepts, in MB"),
+    )
     small_cells: str = field(
         default="suppress",
         metadata=_meta(
@@ -117,6 +121,11 @@ class Settings:
     def app_db_path(self) -> Path:
         """Users, roles and the audit log (SQLite, WAL): written by the app, not the pipeline."""
         return self.data_dir / "app.sqlite"
+
+    @property
+    def runs_dir(self) -> Path:
+        """Run reports (JSON) and their rejected rows (Parquet), read by the data page."""
+        return self.data_dir / "runs"
 
     @property
     def demo_logins_path(self) -> Path:

@@ -83,6 +83,7 @@ FOOTER_MARKERS = (
     "注:",
     "说明：",
     "说明:",
+    "示例",  # the example row of the Excel templates (pipelines/templates.py)
 )
 
 # Separators accepted inside a list field (an institution's programmes).

@@ -1,0 +1,136 @@
+"""Data page: upload results, the validation report of a run, run history, templates."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from dash import html
+
+from dashboards.access import Scope
+from dashboards.i18n import t
+from dashboards.queries import run_history, run_rejects, run_report, upload
+from pipelines.exporting import write_table
+from pipelines.templates import template_name, write_template
+from schemas.contract import DATASETS
+
+
+def _table(header: list[str], rows: list[list], table_id: str, lang: str) -> html.Table:
+    return html.Table(
+        [
+            html.Thead(html.Tr([html.Th(t(h, lang)) for h in header])),
+            html.Tbody([html.Tr([html.Td(c) for c in r]) for r in rows]),
+        ],
+        className="plain-table",
+        id=table_id,
+    )
+
+
+def upload_files(
+    scope: Scope, names: list[str], contents: list[str], lang: str
+) -> tuple[html.Div, bool]:
+    """Save the uploads; the message listing each file, and whether a run was started."""
+    saved = upload(scope, list(zip(names, contents, strict=True)))
+    items = [
+        html.Li(f"{t('data.saved', lang)}：{u.name}（{u.size:,} B）")
+        if u.error_zh is None
+        else html.Li(
+            f"{t('data.refused', lang)}：{u.name} — {u.error_zh if lang == 'zh' else u.error_en}",
+            className="login-error",
+        )
+        for u in saved
+    ]
+    started = any(u.error_zh is None for u in saved)
+    return html.Div([html.Ul(items, id="data-upload-list")]), started
+
+
+def run_options(scope: Scope, lang: str) -> list[dict]:
+    return [
+        {"label": f"{t('data.run', lang)} {r['run_id']} · {r.get('started_at', '')[:16]} · "
+                  f"{t('trigger.' + (r.get('trigger') or 'cli'), lang)} · {t('run.' + r['status'], lang)}",
+         "value": r["run_id"]}
+        for r in run_history(scope)
+    ]  # fmt: skip
+
+
+def latest_run_id(scope: Scope) -> int:
+    history = run_history(scope, limit=1)
+    return history[0]["run_id"] if history else 0
+
+
+def report_view(scope: Scope, run_id: int | None, lang: str) -> html.Div | html.P:
+    """The validation report of a run: outcome per file, rejected rows per reason, samples."""
+    report = run_report(scope, run_id) if run_id else None
+    if report is None:
+        return html.P(t("data.none", lang))
+    run = report["run"]
+    message = "message_zh" if lang == "zh" else "message_en"
+    summary = html.P(
+        f"{t('data.run', lang)} {run['run_id']} · {t('run.' + run['status'], lang)} · "
+        f"{t('data.read', lang)} {run.get('rows_read') or 0:,} · {t('data.loaded', lang)} "
+        f"{run.get('rows_loaded') or 0:,} · {t('data.rejected', lang)} {run.get('rows_rejected') or 0:,}"
+        + (f" · {t('data.error', lang)}: {run['error']}" if run.get("error") else ""),
+        id="data-report-summary",
+    )
+    files = _table(
+        ["data.file", "data.dataset", "data.status", "data.read", "data.loaded", "data.rejected", "data.reason"],
+        [[f["file"], t(f"dataset.{f['dataset']}", lang) if f.get("dataset") else "—",
+          t(f"file.{f['status']}", lang), f"{f['rows_read']:,}", f"{f['rows_loaded']:,}",
+          f"{f['rows_rejected']:,}", f.get(message) or ""] for f in report["files"]],
+        "data-report-files", lang,
+    )  # fmt: skip
+    reasons = _table(
+        ["data.file", "data.reason", "data.rows"],
+        [[r["file"], r[message], f"{r['rows']:,}"] for r in report["reasons"]],
+        "data-report-reasons", lang,
+    )  # fmt: skip
+    samples = _table(
+        ["data.file", "data.row", "data.column", "data.value", "data.reason"],
+        [[s["file"], s["row"], s["column"] or "", s["value"] or "", s[message]] for s in report["samples"]],
+        "data-report-samples", lang,
+    )  # fmt: skip
+    parts = [summary, files]
+    if report["reasons"]:
+        parts += [
+            html.H3(t("data.reason", lang)),
+            reasons,
+            html.H3(t("data.samples", lang)),
+            samples,
+        ]
+    return html.Div(parts)
+
+
+def history_view(scope: Scope, lang: str) -> html.Table | html.P:
+    runs = run_history(scope)
+    if not runs:
+        return html.P(t("data.none", lang))
+    rows = []
+    for r in runs:
+        seconds = ""
+        if r.get("finished_at") and r.get("started_at"):
+            from datetime import datetime
+
+            seconds = f"{(datetime.fromisoformat(r['finished_at']) - datetime.fromisoformat(r['started_at'])).total_seconds():.1f}"
+        rows.append([r["run_id"], t("trigger." + (r.get("trigger") or "cli"), lang), r.get("started_at", ""),
+                     seconds, t("run." + r["status"], lang), r.get("files_seen") or 0,
+                     f"{r.get('rows_read') or 0:,}", f"{r.get('rows_loaded') or 0:,}",
+                     f"{r.get('rows_rejected') or 0:,}"])  # fmt: skip
+    return _table(
+        ["data.run", "data.trigger", "data.started", "data.seconds", "data.status", "data.files",
+         "data.read", "data.loaded", "data.rejected"],
+        rows, "data-history", lang,
+    )  # fmt: skip
+
+
+def rejects_file(scope: Scope, run_id: int, fmt: str) -> Path:
+    rows = run_rejects(scope, run_id)
+    folder = Path(tempfile.mkdtemp(prefix="rehab-rejects-"))
+    return write_table(rows, fmt, folder / f"rejects_run{run_id}.{fmt}", sheet="rejected")
+
+
+def template_file(scope: Scope, dataset: str) -> Path:
+    scope.require("data")
+    if dataset not in DATASETS:
+        raise ValueError(dataset)
+    folder = Path(tempfile.mkdtemp(prefix="rehab-template-"))
+    return write_template(scope.settings, dataset, folder / template_name(dataset))

@@ -1,0 +1,57 @@
+"""Files uploaded on the data page: checked, written into the inbox whole (a run never sees
+half a file), audited; the next pipeline run loads them like any file in the inbox."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipelines import accounts
+from pipelines.read import SUPPORTED_SUFFIXES
+from pipelines.settings import Settings
+
+
+@dataclass(frozen=True)
+class Upload:
+    name: str
+    size: int
+    error_zh: str | None = None
+    error_en: str | None = None
+
+
+def safe_name(name: str) -> str:
+    """The file's own name only (no folders), without control characters, not hidden."""
+    base = Path(str(name).replace("\\", "/")).name
+    base = re.sub(r"[\x00-\x1f]", "", base).strip().lstrip(".~$")
+    return base[:150]
+
+
+def save_upload(
+    settings: Settings, name: str, data_url: str, by: str, ip: str | None = None
+) -> Upload:
+    """Decode a browser upload (a data: URL) and put it into the inbox."""
+    clean = safe_name(name)
+    suffix = Path(clean).suffix.lower()
+    if not clean or suffix not in SUPPORTED_SUFFIXES:
+        return Upload(clean or str(name), 0, "不支持的文件类型，请上传 CSV、Excel 或 Parquet 文件",
+                      "unsupported file type: upload CSV, Excel or Parquet files")  # fmt: skip
+    try:
+        content = base64.b64decode(data_url.split(",", 1)[1], validate=True)
+    except (IndexError, binascii.Error, ValueError):
+        return Upload(clean, 0, "文件内容无法读取", "the file content could not be read")
+    limit = settings.upload_mb * 1024 * 1024
+    if len(content) > limit:
+        return Upload(clean, len(content), f"文件超过{settings.upload_mb}MB上限",
+                      f"the file exceeds the {settings.upload_mb} MB limit")  # fmt: skip
+    if not content:
+        return Upload(clean, 0, "文件为空", "the file is empty")
+    settings.inbox_dir.mkdir(parents=True, exist_ok=True)
+    tmp = settings.inbox_dir / f".upload-{os.getpid()}-{clean}"
+    tmp.write_bytes(content)
+    os.replace(tmp, settings.inbox_dir / clean)
+    accounts.audit(settings, by, "upload", clean, f"bytes={len(content)}", ip)
+    return Upload(clean, len(content))
