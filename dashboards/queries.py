@@ -78,6 +78,12 @@ def _request_snapshot(settings: Settings) -> Path | None:
     return pinned
 
 
+def snapshot_key(scope: Scope) -> str | None:
+    """Which published snapshot this request reads (for cache keys)."""
+    path = _request_snapshot(scope.settings)
+    return str(path) if path else None
+
+
 def _visible(scope: Scope, rows: pl.DataFrame) -> pl.DataFrame:
     """The rows of a mart the scope may see: for a district user only their district's
     district and township rows (nothing city-wide)."""

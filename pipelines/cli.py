@@ -122,6 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8050)
     serve.add_argument("--debug", action="store_true", help="Dash debug mode (development only)")
+    serve.add_argument("--threads", type=int, default=16, help="worker threads of the web server")
     return parser
 
 
@@ -360,7 +361,13 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     app = create_app(settings)
     print(f"康复目标监测 / Rehab Target Monitor: http://{args.host}:{args.port}", flush=True)
     print(_login_help(settings), flush=True)
-    app.run(host=args.host, port=args.port, debug=args.debug)
+    if args.debug:
+        app.run(host=args.host, port=args.port, debug=True)
+        return 0
+    from waitress import serve
+
+    # Browsers on the office network talk to this server (or a proxy in front of it).
+    serve(app.server, host=args.host, port=args.port, threads=args.threads, ident="rehab-monitor")
     return 0
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import threading
 from functools import cache
 from pathlib import Path
 
@@ -24,26 +26,37 @@ def boundaries_path(settings: Settings) -> Path:
     juris = jurisdiction(settings.jurisdiction)
     tolerance = TOLERANCE[juris.level]
     path = settings.cache_dir / f"boundaries-{juris.code}-{tolerance}.geojson"
-    if not path.exists():
-        geoms = [shape(geometry(u.code)) for u in juris.units]
-        simplified = shapely.coverage_simplify(geoms, tolerance)
-        features = [
-            {
-                "type": "Feature",
-                "id": u.code,
-                "properties": {"code": u.code, "name": u.name},
-                "geometry": _rounded(mapping(g)),
-            }
-            for u, g in zip(juris.units, simplified, strict=True)
-        ]
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(
-            json.dumps({"type": "FeatureCollection", "features": features}, separators=(",", ":")),
-            encoding="utf-8",
-        )
-        tmp.replace(path)
+    if path.exists():
+        return path
+    with _building:  # concurrent first requests build it once
+        if not path.exists():
+            _build(juris, tolerance, path)
     return path
+
+
+_building = threading.Lock()
+
+
+def _build(juris, tolerance: float, path: Path) -> None:
+    geoms = [shape(geometry(u.code)) for u in juris.units]
+    simplified = shapely.coverage_simplify(geoms, tolerance)
+    features = [
+        {
+            "type": "Feature",
+            "id": u.code,
+            "properties": {"code": u.code, "name": u.name},
+            "geometry": _rounded(mapping(g)),
+        }
+        for u, g in zip(juris.units, simplified, strict=True)
+    ]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Unique per process: several app processes may build it at once.
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(
+        json.dumps({"type": "FeatureCollection", "features": features}, separators=(",", ":")),
+        encoding="utf-8",
+    )
+    tmp.replace(path)
 
 
 BOUNDARIES_URL = "/geo/boundaries.geojson"

@@ -6,9 +6,13 @@ import dash
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboards.access import current_scope
+from dashboards.cache import scoped_cache
 from dashboards.state import parse_date
 from dashboards.views.district import district_view
 from dashboards.views.persons import persons_table
+
+# Built once per scope, snapshot and choice: many users open the same page.
+_district_view = scoped_cache(district_view)
 
 dash.register_page(__name__, path_template="/district/<code>", title="区县详情 · 康复目标监测")
 
@@ -29,7 +33,7 @@ def layout(code: str | None = None, **_kwargs) -> html.Div:
     Input("shell-as-of-select", "value"),
 )
 def _render(code, programme, year, lang, as_of):
-    return district_view(current_scope(), code, programme, year, lang or "zh", parse_date(as_of))
+    return _district_view(current_scope(), code, programme, year, lang or "zh", parse_date(as_of))
 
 
 @callback(

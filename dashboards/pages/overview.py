@@ -6,8 +6,12 @@ import dash
 from dash import Input, Output, callback, dcc, html, no_update
 
 from dashboards.access import current_scope
+from dashboards.cache import scoped_cache
 from dashboards.state import parse_date
 from dashboards.views.overview import district_from_click, overview_view
+
+# Built once per scope, snapshot and choice: many users open the same page.
+_overview_view = scoped_cache(overview_view)
 
 dash.register_page(__name__, path="/", title="总览 · 康复目标监测")
 
@@ -24,7 +28,7 @@ def layout(**_kwargs) -> html.Div:
     Input("shell-as-of-select", "value"),
 )
 def _render(programme, year, lang, as_of):
-    return overview_view(current_scope(), programme, year, lang or "zh", parse_date(as_of))
+    return _overview_view(current_scope(), programme, year, lang or "zh", parse_date(as_of))
 
 
 @callback(

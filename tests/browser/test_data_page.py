@@ -1,0 +1,51 @@
+"""Upload a file with bad rows on the data page, see the report, download the rejects."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from tests.conftest import BAD_INPUT
+
+pytestmark = pytest.mark.browser
+
+
+def test_upload_a_file_see_the_report_and_download_the_rejects(server, page, tmp_path):
+    page.goto(server["url"] + "/data")
+    page.wait_for_selector("#data-upload", timeout=30_000)
+    page.set_input_files("#data-upload input[type=file]", str(BAD_INPUT / "cases_date_invalid.csv"))
+    page.wait_for_selector("#data-upload-list", timeout=30_000)
+    assert "cases_date_invalid.csv" in page.inner_text("#data-upload-list")
+    # The run happens in the background; the report appears by itself.
+    page.wait_for_selector("#data-report-reasons", timeout=120_000)
+    report = page.inner_text("#data-report")
+    assert "cases_date_invalid.csv" in report and "日期" in report
+    assert "cases_date_invalid.csv" in page.inner_text("#data-history")
+    with page.expect_download() as download:
+        page.click("#data-rejects-csv")
+    path = Path(tmp_path / "rejects.csv")
+    download.value.save_as(path)
+    rejects = pl.read_csv(path, infer_schema=False)
+    row = rejects.filter(pl.col("file") == "cases_date_invalid.csv").row(0, named=True)
+    assert row["reason_code"] == "date_invalid" and row["row"] and row["message_en"]
+    # A template downloads as an Excel file.
+    with page.expect_download() as template:
+        page.click("text=个案登记")
+    assert template.value.suggested_filename == "个案登记_报送模板.xlsx"
+    assert page.console_errors == []
+
+
+def test_targets_page_refuses_an_invalid_value(server, page):
+    page.goto(server["url"] + "/targets")
+    page.wait_for_selector("#targets-grid .ag-row", timeout=30_000)
+    cell = page.locator("#targets-grid .ag-row[row-index='0'] [col-id='value']")
+    cell.dblclick()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("7")
+    page.keyboard.press("Enter")
+    page.click("#targets-save")
+    page.wait_for_selector("#targets-problems", timeout=30_000)
+    assert "第2行" in page.inner_text("#targets-problems")
+    assert page.console_errors == []
