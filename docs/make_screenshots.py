@@ -28,6 +28,8 @@ PAGES = {
     "overview-en": ("leader", "/", "#overview-cards"),
     "district-user": ("district", "/", "#overview-cards"),
     "admin": ("admin", "/admin", ".ag-row"),
+    "data": ("admin", "/data", "#data-report-samples"),
+    "targets": ("admin", "/targets", "#targets-grid .ag-row"),
 }
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]  # fmt: skip

@@ -14,15 +14,16 @@ pytestmark = pytest.mark.browser
 
 def test_upload_a_file_see_the_report_and_download_the_rejects(server, page, tmp_path):
     page.goto(server["url"] + "/data")
-    page.wait_for_selector("#data-upload", timeout=30_000)
+    page.wait_for_selector("#data-report-summary", timeout=30_000)  # the latest run's report
+    latest = int(page.inner_text("#data-report-summary").split()[1])
     page.set_input_files("#data-upload input[type=file]", str(BAD_INPUT / "cases_date_invalid.csv"))
     page.wait_for_selector("#data-upload-list", timeout=30_000)
     assert "cases_date_invalid.csv" in page.inner_text("#data-upload-list")
     # The run happens in the background; the report appears by itself.
-    page.wait_for_selector("#data-report-reasons", timeout=120_000)
+    page.wait_for_selector(f"#data-report-summary:has-text('处理批次 {latest + 1} ')", timeout=120_000)
     report = page.inner_text("#data-report")
     assert "cases_date_invalid.csv" in report and "日期" in report
-    assert "cases_date_invalid.csv" in page.inner_text("#data-history")
+    assert f"{latest + 1}\t网页上传" in page.inner_text("#data-history")
     with page.expect_download() as download:
         page.click("#data-rejects-csv")
     path = Path(tmp_path / "rejects.csv")
@@ -32,7 +33,7 @@ def test_upload_a_file_see_the_report_and_download_the_rejects(server, page, tmp
     assert row["reason_code"] == "date_invalid" and row["row"] and row["message_en"]
     # A template downloads as an Excel file.
     with page.expect_download() as template:
-        page.click("text=个案登记")
+        page.locator("button", has_text="个案登记").click()
     assert template.value.suggested_filename == "个案登记_报送模板.xlsx"
     assert page.console_errors == []
 
