@@ -110,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="write a synthetic demo inbox", parents=[common])
     demo.add_argument("--out", type=Path, help="folder to write (default: DATA_DIR/inbox)")
     demo.add_argument("--seed", type=int, default=7)
-    demo.add_argument("--scale", choices=("small", "city", "province"), default="small")
+    demo.add_argument("--scale", choices=("small", "city", "province", "national"), default="small")
     demo.add_argument(
         "--load", action="store_true", help="then run the pipeline on it (into --data-dir)"
     )
@@ -314,7 +314,7 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
         ensure_demo_users(settings)
     from pipelines.regions import jurisdiction
 
-    if args.scale == "province" and jurisdiction(settings.jurisdiction).level == "市":
+    if args.scale in ("province", "national") and jurisdiction(settings.jurisdiction).level == "市":
         _say(
             "province 规模需要省级或全国辖区，例如 REHAB_MONITOR_JURISDICTION=210000 / "
             "the province scale needs a province or the country as jurisdiction, "

@@ -23,7 +23,7 @@ from pipelines.regions import DistrictResolver, Jurisdiction, Unit, jurisdiction
 
 START = date(2023, 1, 1)
 END = date(2025, 9, 30)
-SCALES = {"small": 5_000, "city": 100_000, "province": 1_000_000}
+SCALES = {"small": 5_000, "city": 100_000, "province": 1_000_000, "national": 10_000_000}
 BAD_SHARE = 0.015
 
 # Programme mix of registered persons, and how each is written in files.
@@ -139,7 +139,7 @@ def write_demo(
     out.mkdir(parents=True, exist_ok=True)
     units = _jurisdiction_units(jurisdiction)
     rng = np.random.default_rng(seed)
-    big = scale == "province"
+    big = scale in ("province", "national")
     towns = _townships(units, rng)
     institutions = _institutions(units, rng)
     cases, services = _cases_and_services(SCALES[scale], units, towns, institutions, rng)

@@ -20,7 +20,9 @@ def test_upload_a_file_see_the_report_and_download_the_rejects(server, page, tmp
     page.wait_for_selector("#data-upload-list", timeout=30_000)
     assert "cases_date_invalid.csv" in page.inner_text("#data-upload-list")
     # The run happens in the background; the report appears by itself.
-    page.wait_for_selector(f"#data-report-summary:has-text('处理批次 {latest + 1} ')", timeout=120_000)
+    page.wait_for_selector(
+        f"#data-report-summary:has-text('处理批次 {latest + 1} ')", timeout=120_000
+    )
     report = page.inner_text("#data-report")
     assert "cases_date_invalid.csv" in report and "日期" in report
     assert f"{latest + 1}\t网页上传" in page.inner_text("#data-history")

@@ -26,28 +26,26 @@ from all_periods;
 
 -- The current case: of a person's cases in a programme registered on or before the as-of
 -- date, the one registered last (ties: greatest case_id). It gives district and township.
-create or replace temp table ind_current as
-with
-registered as (
-    select
-        p.year,
-        p.as_of,
-        p.y_start,
-        p.y_cut,
-        c.*,
-        row_number() over (
-            partition by p.year, p.as_of, c.programme, c.person_key
-            order by c.registration_date desc, c.case_id desc
-        ) as recency
-    from ind_periods p
-    join cases c on c.registration_date <= p.as_of
-)
+-- Each case is current from its registration until the person's next registration in the
+-- programme (computed once, not per period), so a period picks it with a range join.
+create or replace temp table ind_case_spans as
 select
-    year, as_of, y_start, y_cut, case_id, programme, person_key, district_code, township,
-    disability_category, gender, birth_date, need_assessed, medical_insurance,
-    family_doctor_signed, income_assessment_date, exit_date
-from registered
-where recency = 1;
+    c.*,
+    lead(c.registration_date) over (
+        partition by c.programme, c.person_key
+        order by c.registration_date, c.case_id
+    ) as superseded_on
+from cases c;
+
+create or replace temp table ind_current as
+select
+    p.year, p.as_of, p.y_start, p.y_cut, c.case_id, c.programme, c.person_key, c.district_code,
+    c.township, c.disability_category, c.gender, c.birth_date, c.need_assessed,
+    c.medical_insurance, c.family_doctor_signed, c.income_assessment_date, c.exit_date
+from ind_periods p
+join ind_case_spans c
+    on c.registration_date <= p.as_of
+    and (c.superseded_on is null or c.superseded_on > p.as_of);
 
 -- Served in Y: any of the person's cases (registered by the as-of date) has a service that
 -- started by min(as_of, Dec 31 Y) and had not ended before Jan 1 Y; for programmes that
@@ -69,99 +67,72 @@ where s.start_date <= p.y_cut
     and (not rp.standardized_only or coalesce(s.standardized, false))
 group by p.year, p.as_of, c.programme, c.person_key;
 
-create or replace temp table ind_persons as
-select
-    cur.year,
-    cur.as_of,
-    cur.y_start,
-    cur.y_cut,
-    cur.programme,
-    cur.person_key,
-    cur.district_code,
-    coalesce(cur.township, '未填写') as township,
-    coalesce(cur.disability_category, '未填写') as category,
-    coalesce(cur.gender, '未填写') as gender,
-    case
-        when cur.birth_date is null then '未知'
-        when cur.birth_date > cur.y_cut - interval '7' year then '0-6'
-        when cur.birth_date > cur.y_cut - interval '18' year then '7-17'
-        when cur.birth_date > cur.y_cut - interval '45' year then '18-44'
-        when cur.birth_date > cur.y_cut - interval '60' year then '45-59'
-        else '60+'
-    end as age_band,
-    (cur.exit_date is null or cur.exit_date >= cur.y_start) as active,
-    coalesce(cur.need_assessed, false) as needs,
-    coalesce(cur.medical_insurance, false) as insured,
-    coalesce(cur.family_doctor_signed, false) as doctor_signed,
-    coalesce(
-        cur.income_assessment_date <= cur.y_cut
-        and cur.income_assessment_date > cur.y_cut - interval '12' month,
-        false
-    ) as income_reassessed,
-    sv.person_key is not null as served,
-    coalesce(sv.as_child, false) as served_as_child,
-    rp.need_filter
-from ind_current cur
-join ref_programmes rp on rp.code = cur.programme
-left join ind_served sv
-    on sv.year = cur.year
-    and sv.as_of = cur.as_of
-    and sv.programme = cur.programme
-    and sv.person_key = cur.person_key;
-
--- Person-level facts: in_denominator is null for count indicators.
+-- Person-level facts, one row per person and indicator that counts them (in_denominator is
+-- null for count indicators). The person rows are read once; each indicator's rule is a case
+-- on the programme's indicator list.
 create or replace temp table ind_person_facts as
 with
-facts as (
+persons as (
     select
-        year, as_of, programme, 'service_coverage' as indicator,
-        district_code, township, category, gender, age_band,
-        1 as in_denominator,
-        case when served then 1 else 0 end as in_numerator
-    from ind_persons
-    where active and (not need_filter or needs)
-
-    union all
-    select
-        year, as_of, programme, 'served_count' as indicator,
-        district_code, township, category, gender, age_band,
-        cast(null as integer) as in_denominator,
-        1 as in_numerator
-    from ind_persons
-    where served and (programme <> 'child_rehab' or served_as_child)
-
-    union all
-    select
-        year, as_of, programme, 'medical_insurance_coverage' as indicator,
-        district_code, township, category, gender, age_band,
-        1 as in_denominator,
-        case when insured then 1 else 0 end as in_numerator
-    from ind_persons
-    where active
-
-    union all
-    select
-        year, as_of, programme, 'family_doctor_coverage' as indicator,
-        district_code, township, category, gender, age_band,
-        1 as in_denominator,
-        case when doctor_signed then 1 else 0 end as in_numerator
-    from ind_persons
-    where active
-
-    union all
-    select
-        year, as_of, programme, 'income_reassessed' as indicator,
-        district_code, township, category, gender, age_band,
-        1 as in_denominator,
-        case when income_reassessed then 1 else 0 end as in_numerator
-    from ind_persons
-    where active
+        cur.year,
+        cur.as_of,
+        cur.y_start,
+        cur.y_cut,
+        cur.programme,
+        cur.person_key,
+        cur.district_code,
+        coalesce(cur.township, '未填写') as township,
+        coalesce(cur.disability_category, '未填写') as category,
+        coalesce(cur.gender, '未填写') as gender,
+        case
+            when cur.birth_date is null then '未知'
+            when cur.birth_date > cur.y_cut - interval '7' year then '0-6'
+            when cur.birth_date > cur.y_cut - interval '18' year then '7-17'
+            when cur.birth_date > cur.y_cut - interval '45' year then '18-44'
+            when cur.birth_date > cur.y_cut - interval '60' year then '45-59'
+            else '60+'
+        end as age_band,
+        (cur.exit_date is null or cur.exit_date >= cur.y_start) as active,
+        coalesce(cur.need_assessed, false) as needs,
+        coalesce(cur.medical_insurance, false) as insured,
+        coalesce(cur.family_doctor_signed, false) as doctor_signed,
+        coalesce(
+            cur.income_assessment_date <= cur.y_cut
+            and cur.income_assessment_date > cur.y_cut - interval '12' month,
+            false
+        ) as income_reassessed,
+        sv.person_key is not null as served,
+        coalesce(sv.as_child, false) as served_as_child,
+        rp.need_filter
+    from ind_current cur
+    join ref_programmes rp on rp.code = cur.programme
+    left join ind_served sv
+        on sv.year = cur.year
+        and sv.as_of = cur.as_of
+        and sv.programme = cur.programme
+        and sv.person_key = cur.person_key
 )
-select f.*
-from facts f
-join ref_programme_indicators pi
-    on pi.programme = f.programme
-    and pi.indicator = f.indicator;
+select
+    p.year, p.as_of, p.programme, pi.indicator,
+    p.district_code, p.township, p.category, p.gender, p.age_band,
+    case when pi.indicator = 'served_count' then cast(null as integer) else 1 end as in_denominator,
+    case pi.indicator
+        when 'service_coverage' then case when p.served then 1 else 0 end
+        when 'served_count' then 1
+        when 'medical_insurance_coverage' then case when p.insured then 1 else 0 end
+        when 'family_doctor_coverage' then case when p.doctor_signed then 1 else 0 end
+        when 'income_reassessed' then case when p.income_reassessed then 1 else 0 end
+    end as in_numerator
+from persons p
+join ref_programme_indicators pi on pi.programme = p.programme
+where case pi.indicator
+    when 'service_coverage' then p.active and (not p.need_filter or p.needs)
+    when 'served_count' then p.served and (p.programme <> 'child_rehab' or p.served_as_child)
+    when 'medical_insurance_coverage' then p.active
+    when 'family_doctor_coverage' then p.active
+    when 'income_reassessed' then p.active
+    else false
+end;
 
 -- Applications of Y (application date in Y and on or before the as-of date), per the case's
 -- district. Reviewed in time: within 5 working days of the official calendar (make-up days
