@@ -9,11 +9,11 @@ from pathlib import Path
 
 import dash
 from dash import Input, Output, State, dcc, html
-from flask import abort, send_file
+from flask import abort, request, send_file
 
 from dashboards import access
 from dashboards.access import current_scope, optional_scope
-from dashboards.components.geo import BOUNDARIES_URL, boundaries_path
+from dashboards.components.geo import BOUNDARIES_URL, boundaries_path, gzip_path
 from dashboards.i18n import LANGUAGES, name, t
 from dashboards.queries import as_of_options, bulletin_file, meta, new_notifications, unit_names
 from dashboards.state import current_settings, set_settings
@@ -55,9 +55,15 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
 
     @app.server.route(BOUNDARIES_URL)
     def _boundaries():
-        # Public geography (no figures), still only for logged-in users.
+        # Public geography (no figures), still only for logged-in users; sent compressed.
         current_scope()
-        response = send_file(boundaries_path(current_settings()), mimetype="application/geo+json")
+        path = boundaries_path(current_settings())
+        if "gzip" in request.headers.get("Accept-Encoding", ""):
+            response = send_file(gzip_path(path), mimetype="application/geo+json")
+            response.headers["Content-Encoding"] = "gzip"
+            response.headers["Vary"] = "Accept-Encoding"
+        else:
+            response = send_file(path, mimetype="application/geo+json")
         response.cache_control.max_age = 86400
         return response
 

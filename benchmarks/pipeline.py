@@ -144,7 +144,7 @@ def main() -> int:
                   f"{time.perf_counter() - t0:.0f} s to write", flush=True)  # fmt: skip
         runs, peaks = [], []
         for i in range(args.repeat):
-            data = Path(tmp) / f"data-{i}"
+            data = root / f"data-{i}"  # with --keep the last one stays for benchmarks/callbacks.py
             shutil.rmtree(data, ignore_errors=True)
             stages, peak = _run_child(data, inbox, env)
             runs.append(stages)

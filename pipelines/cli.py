@@ -358,7 +358,10 @@ def _login_help(settings: Settings) -> str:
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from app import create_app
 
+    from dashboards.components.geo import boundaries_path
+
     app = create_app(settings)
+    boundaries_path(settings)  # built once before the first visitor (about 13 s for the country)
     print(f"康复目标监测 / Rehab Target Monitor: http://{args.host}:{args.port}", flush=True)
     print(_login_help(settings), flush=True)
     if args.debug:
