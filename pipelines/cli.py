@@ -357,7 +357,6 @@ def _login_help(settings: Settings) -> str:
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from app import create_app
-
     from dashboards.components.geo import boundaries_path
 
     app = create_app(settings)

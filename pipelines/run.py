@@ -338,9 +338,7 @@ def _load_inbox(
                 district_codes=juris.codes,
                 jurisdiction_name=juris.name,
                 programme_codes=frozenset(reference.programmes),
-                known_case_ids=_known_case_ids(con)
-                if source.dataset.name == "services"
-                else pl.Series([], dtype=pl.String),
+                known_case_ids=pl.Series([], dtype=pl.String),
             )
             _load_source(con, source, result, ctx, vocab, secret, run_id, say)
         except FileRefused as refused:
@@ -364,8 +362,16 @@ def _load_inbox(
     return results, changed
 
 
-def _known_case_ids(con: duckdb.DuckDBPyConnection) -> pl.Series:
-    return frame(con, "select distinct case_id from cases").get_column("case_id")
+def _known_case_ids(con: duckdb.DuckDBPyConnection, batch: pl.DataFrame) -> pl.Series:
+    """Of the batch's case ids, those loaded (the warehouse joins the few against the many, so
+    the orphan check does not hash every loaded case for every batch)."""
+    con.register("batch_case_ids", batch.select(pl.col("case_id").drop_nulls().unique()))
+    try:
+        return frame(
+            con, "select distinct c.case_id from cases c join batch_case_ids b using (case_id)"
+        ).get_column("case_id")
+    finally:
+        con.unregister("batch_case_ids")
 
 
 def _refused(
@@ -464,6 +470,8 @@ def _load_source(
         batch = batch.filter(~pl.col("_row").is_in(repeat_rows))
         t0 = time.perf_counter()
         batch = normalise(batch, ds, vocab)
+        if ds.name == "services":
+            ctx = replace(ctx, known_case_ids=_known_case_ids(con, batch))
         t1 = time.perf_counter()
         good, bad = validate(batch, ds.name, ctx)
         t2 = time.perf_counter()
