@@ -88,6 +88,7 @@ def main() -> None:
     for label, (output, inputs, state) in cases.items():
         body = _payload(output, inputs, state)
         times, size = [], 0
+        client.post("/_dash-update-component", json=body)  # warm-up: boundaries, connections
         for _ in range(args.requests):
             t0 = time.perf_counter()
             response = client.post("/_dash-update-component", json=body)

@@ -37,7 +37,8 @@ from pathlib import Path
 import duckdb
 
 STEPS = ("read", "normalise", "validate", "protect", "load")
-JURISDICTION = {"province": "210000", "national": "100000"}
+# city: a quick run of the same measurements (the tests use it); the goals are for the others.
+JURISDICTION = {"city": "211200", "province": "210000", "national": "100000"}
 
 
 def _child_run(data: Path, inbox: Path) -> None:
@@ -81,12 +82,21 @@ def _run_child(data: Path, inbox: Path, env: dict) -> tuple[dict, float]:
 
 
 def _ingest_floor(inbox: Path) -> float:
+    """DuckDB's read_csv of every CSV file. The province and national demos are plain UTF-8
+    CSV; a smaller demo's GB18030 files and title rows are beyond plain read_csv: those files
+    are left out of the floor (and said so)."""
     con = duckdb.connect()
+    skipped = 0
     t0 = time.perf_counter()
     for i, path in enumerate(sorted(inbox.glob("*.csv"))):
-        con.execute(f"create table t{i} as select * from read_csv('{path}')")
+        try:
+            con.execute(f"create table t{i} as select * from read_csv('{path}')")
+        except duckdb.Error:
+            skipped += 1
     seconds = time.perf_counter() - t0
     con.close()
+    if skipped:
+        print(f"floor: {skipped} files DuckDB's read_csv cannot read plainly were left out", flush=True)
     return seconds
 
 
