@@ -92,15 +92,15 @@ def _rounded(geom: dict, digits: int) -> dict:
     return {"type": geom["type"], "coordinates": walk(geom["coordinates"])}
 
 
-def centre_and_zoom(settings: Settings) -> tuple[dict, float]:
-    """Map centre and a zoom that fits the jurisdiction."""
-    return _centre_and_zoom(boundaries_path(settings))
+def centre_and_zoom(settings: Settings, district: str | None = None) -> tuple[dict, float]:
+    """Map centre and a zoom that fits the jurisdiction (or one of its districts)."""
+    return _centre_and_zoom(boundaries_path(settings), district)
 
 
 @cache
-def _centre_and_zoom(path: Path) -> tuple[dict, float]:
+def _centre_and_zoom(path: Path, district: str | None = None) -> tuple[dict, float]:
     data = _load(path)
-    geoms = [shape(f["geometry"]) for f in data["features"]]
+    geoms = [shape(f["geometry"]) for f in data["features"] if district in (None, f["id"])]
     minx, miny, maxx, maxy = shapely.union_all(geoms).bounds
     span = max(maxx - minx, (maxy - miny) * 1.4, 0.1)
     zoom = math.log2(360 / span) - 0.7  # a web-mercator zoom that fits about 500 px

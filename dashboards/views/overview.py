@@ -49,7 +49,7 @@ def overview_view(
     indicator = headline_indicator(info, programme)
     rows = values(scope, programme, indicator, year, as_of)
     unit = rows.item(0, "unit") if rows.height else "ratio"
-    centre, zoom = centre_and_zoom(scope.settings)
+    centre, zoom = centre_and_zoom(scope.settings, scope.district)
     series = monthly(scope, programme, indicator, year, "city")
     if as_of is not None:
         series = series.filter(pl.col("as_of") <= as_of)
