@@ -156,6 +156,22 @@ def compute_breakdowns(
     return frame(con, _sql("30_breakdowns.sql"))
 
 
+# Person-periods per chunk of the marts' computation (persons × periods, baselines included):
+# about what 4 GB of DuckDB memory holds with the facts' columns.
+CHUNK_PERSON_PERIODS = 30_000_000
+
+
+def chunk_size(con: duckdb.DuckDBPyConnection) -> int:
+    """How many periods to compute at once for the number of persons loaded."""
+    persons = scalar(con, "select count(distinct person_key) from cases") or 1
+    # A chunk also carries the baseline (Dec 31 before) of its year: one period more.
+    return max(1, CHUNK_PERSON_PERIODS // persons - 1)
+
+
+def _chunked(periods: list[tuple[int, date]], size: int) -> list[list[tuple[int, date]]]:
+    return [periods[i : i + size] for i in range(0, len(periods), size)]
+
+
 def refresh_marts(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     """Recompute indicator_values, indicator_monthly and indicator_breakdowns in the warehouse."""
     load_reference(con, settings)
@@ -172,13 +188,20 @@ def refresh_marts(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
         )
         return
     years = range(as_of.year - 2, as_of.year + 1)
-    _prepare(con, periods_for(years, as_of))
-    con.execute(f"create or replace table indicator_values as {sql}")
-    con.execute(f"create or replace table indicator_breakdowns as {_sql('30_breakdowns.sql')}")
-    _prepare(con, month_ends(as_of.year - 2, as_of))
-    con.execute(
-        f"create or replace table indicator_monthly as select * from ({sql}) where unit_level <> 'township'"
-    )
+    size = chunk_size(con)
+    # Each period is computed with its own baseline, so periods can be computed in chunks:
+    # the person × period facts of one chunk stay within memory at any scale.
+    for i, chunk in enumerate(_chunked(periods_for(years, as_of), size)):
+        _prepare(con, chunk)
+        verb = "create or replace table {} as" if i == 0 else "insert into {}"
+        con.execute(f"{verb.format('indicator_values')} {sql}")
+        con.execute(f"{verb.format('indicator_breakdowns')} {_sql('30_breakdowns.sql')}")
+    for i, chunk in enumerate(_chunked(month_ends(as_of.year - 2, as_of), size)):
+        _prepare(con, chunk)
+        verb = "create or replace table {} as" if i == 0 else "insert into {}"
+        con.execute(
+            f"{verb.format('indicator_monthly')} select * from ({sql}) where unit_level <> 'township'"
+        )
     con.execute(
         "create or replace table mart_meta as select ?::date as as_of, current_timestamp as computed_at",
         [as_of],
