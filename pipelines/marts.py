@@ -1,7 +1,6 @@
 """Marts: the published summaries every page, export and bulletin reads.
 
-Each `pipelines/sql/marts/*.sql` file is run in name order inside one transaction, so a
-reader never sees half-built marts.
+Each `pipelines/sql/marts/*.sql` file is run in name order, then the indicator marts.
 """
 
 from __future__ import annotations
@@ -20,14 +19,14 @@ def mart_files() -> list[str]:
 
 
 def refresh(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
-    """Rebuild every mart from the loaded tables."""
+    """Rebuild every mart from the loaded tables.
+
+    Not one transaction: readers never read the working database (they read the published
+    snapshot, which is copied only after the marts are complete), and a run that dies here
+    leaves its publication pending, so the next run computes the marts again. Statement by
+    statement, DuckDB frees each replaced temp table at once; inside one transaction it would
+    keep every chunk's facts until the commit (tens of GB at national scale)."""
     folder = resources.files("pipelines").joinpath("sql", "marts")
-    con.execute("begin transaction")
-    try:
-        for name in mart_files():
-            con.execute(folder.joinpath(name).read_text(encoding="utf-8"))
-        indicators.refresh_marts(con, settings)
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
+    for name in mart_files():
+        con.execute(folder.joinpath(name).read_text(encoding="utf-8"))
+    indicators.refresh_marts(con, settings)
