@@ -96,7 +96,10 @@ def _ingest_floor(inbox: Path) -> float:
     seconds = time.perf_counter() - t0
     con.close()
     if skipped:
-        print(f"floor: {skipped} files DuckDB's read_csv cannot read plainly were left out", flush=True)
+        print(
+            f"floor: {skipped} files DuckDB's read_csv cannot read plainly were left out",
+            flush=True,
+        )
     return seconds
 
 

@@ -101,7 +101,10 @@ def centre_and_zoom(settings: Settings, district: str | None = None) -> tuple[di
 def _centre_and_zoom(path: Path, district: str | None = None) -> tuple[dict, float]:
     data = _load(path)
     geoms = [shape(f["geometry"]) for f in data["features"] if district in (None, f["id"])]
-    minx, miny, maxx, maxy = shapely.union_all(geoms).bounds
+    # The bounding box of all shapes (no topology: rounded national shapes need not be valid).
+    bounds = shapely.bounds(geoms)
+    minx, miny = bounds[:, 0].min(), bounds[:, 1].min()
+    maxx, maxy = bounds[:, 2].max(), bounds[:, 3].max()
     span = max(maxx - minx, (maxy - miny) * 1.4, 0.1)
     zoom = math.log2(360 / span) - 0.7  # a web-mercator zoom that fits about 500 px
     return {"lon": (minx + maxx) / 2, "lat": (miny + maxy) / 2}, max(2.0, min(zoom, 10.0))

@@ -186,6 +186,10 @@ TEXT: dict[str, dict[str, str]] = {
     "notify.message": {"zh": "内容", "en": "Message"},
     "notify.detail": {"zh": "查看", "en": "Details"},
     "notify.new": {"zh": "新", "en": "new"},
+    "notify.more": {
+        "zh": "共{n}条，显示最新{shown}条；请按项目、类型或区县筛选查看其余提醒。",
+        "en": "{n} notifications, the newest {shown} shown; filter by programme, kind or district for the rest.",
+    },
     "notify.none": {"zh": "没有符合条件的提醒", "en": "No notifications match"},
     "rule.progress_lagging": {"zh": "进度滞后", "en": "Lagging"},
     "rule.progress_behind": {"zh": "进度严重滞后", "en": "Behind"},
@@ -280,6 +284,10 @@ TEXT: dict[str, dict[str, str]] = {
     "downloads.csv": {"zh": "下载 CSV", "en": "Download CSV"},
     "downloads.xlsx": {"zh": "下载 Excel", "en": "Download Excel"},
     "downloads.parquet": {"zh": "下载 Parquet", "en": "Download Parquet"},
+    "downloads.preview_cap": {
+        "zh": "（预览前{shown}行，下载文件包含全部{n}行）",
+        "en": " (preview of the first {shown}; the download has all {n} rows)",
+    },
     "downloads.rows": {"zh": "共{n}行", "en": "{n} rows"},
     "loaded.title": {"zh": "已导入数据", "en": "Loaded data"},
     "loaded.run": {"zh": "最近发布的运行", "en": "Latest published run"},

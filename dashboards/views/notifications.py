@@ -9,6 +9,9 @@ from dashboards.i18n import t
 from dashboards.queries import notifications, unit_names
 from pipelines.notify import RULES
 
+# A page lists at most this many (the newest); filters reach the rest.
+MAX_ROWS = 500
+
 
 def rule_options(lang: str) -> list[dict]:
     return [{"label": t("notify.all_rules", lang), "value": ""}] + [
@@ -28,6 +31,8 @@ def feed_view(
     names = unit_names(scope)
     if rows.is_empty():
         return html.P(t("notify.none", lang), id="notify-empty")
+    total = rows.height
+    rows = rows.head(MAX_ROWS)
     message = "message_zh" if lang == "zh" else "message_en"
     header = [
         "notify.first_seen",
@@ -51,8 +56,12 @@ def feed_view(
         )
         for r in rows.iter_rows(named=True)
     ]
-    return html.Table(
+    table = html.Table(
         [html.Thead(html.Tr([html.Th(t(h, lang)) for h in header])), html.Tbody(body)],
         className="plain-table",
         id="notify-table",
     )
+    if total <= MAX_ROWS:
+        return table
+    more = t("notify.more", lang, n=f"{total:,}", shown=MAX_ROWS)
+    return html.Div([html.P(more, className="hint", id="notify-more"), table])

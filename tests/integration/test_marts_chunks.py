@@ -39,6 +39,8 @@ def test_chunked_marts_equal_the_whole(tmp_path, demo_inbox, monkeypatch):
     chunked = _marts(settings)
     for table in TABLES:
         assert whole[table].height > 0
-        assert chunked[table].drop("computed_at", strict=False).equals(
-            whole[table].drop("computed_at", strict=False)
+        assert (
+            chunked[table]
+            .drop("computed_at", strict=False)
+            .equals(whole[table].drop("computed_at", strict=False))
         ), table
