@@ -18,7 +18,6 @@ import argparse
 import asyncio
 import os
 import random
-import re
 import socket
 import statistics
 import subprocess
@@ -30,6 +29,7 @@ from pathlib import Path
 
 import httpx
 from _accounts import benchmark_login  # benchmarks/_accounts.py, beside this script
+from _doc import write_section
 
 from pipelines.demo import write_demo
 from pipelines.regions import jurisdiction
@@ -164,17 +164,8 @@ def main() -> int:
 
 
 def _write_section(out: Path, summary: str, table: str) -> None:
-    section = (f"{SECTION}\n\n`benchmarks/load_test.py` (measured {date.today().isoformat()}, "
-               f"{os.cpu_count()} cores): {summary}.\n\n{table}\n")  # fmt: skip
-    text = out.read_text(encoding="utf-8") if out.exists() else "# Performance\n"
-    if SECTION in text:
-        text = re.sub(
-            rf"{re.escape(SECTION)}\n.*?(?=\n## |\Z)", section.rstrip("\n"), text, flags=re.S
-        )
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
+    write_section(out, SECTION, f"`benchmarks/load_test.py` (measured {date.today().isoformat()}, "
+                  f"{os.cpu_count()} cores): {summary}.\n\n{table}")  # fmt: skip
 
 
 if __name__ == "__main__":

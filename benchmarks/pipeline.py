@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import shutil
 import statistics
 import subprocess
@@ -35,6 +34,7 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+from _doc import write_section  # benchmarks/_doc.py, beside this script
 
 STEPS = ("read", "normalise", "validate", "protect", "load")
 # city: a quick run of the same measurements (the tests use it); the goals are for the others.
@@ -194,17 +194,8 @@ def main() -> int:
 
 
 def _write_section(out: Path, scale: str, summary: str, table: str) -> None:
-    heading = f"## Pipeline, {scale} scale"
-    section = (f"{heading}\n\n`benchmarks/pipeline.py --scale {scale}` "
-               f"(measured {date.today().isoformat()}): {summary}.\n\n{table}\n")  # fmt: skip
-    text = out.read_text(encoding="utf-8") if out.exists() else "# Performance\n"
-    if heading in text:
-        text = re.sub(
-            rf"{re.escape(heading)}\n.*?(?=\n## |\Z)", section.rstrip("\n"), text, flags=re.S
-        )
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    out.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
+    write_section(out, f"## Pipeline, {scale} scale", f"`benchmarks/pipeline.py --scale {scale}` "
+                  f"(measured {date.today().isoformat()}): {summary}.\n\n{table}")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ import dash_ag_grid as dag
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboards.access import current_scope
+from dashboards.components.files import send_once
 from dashboards.i18n import t
 from dashboards.views.admin import action_options, audit_export, audit_rows, users_table
 from dashboards.views.denied import denied_view
@@ -96,7 +97,4 @@ def _export(_csv, _xlsx, user, action, since, until, text):
     if fmt not in ("csv", "xlsx"):
         return no_update
     path = audit_export(current_scope("admin"), fmt, user, action, since, until, text)
-    data = dcc.send_bytes(path.read_bytes(), filename=path.name)
-    path.unlink(missing_ok=True)
-    path.parent.rmdir()
-    return data
+    return send_once(path)

@@ -7,6 +7,7 @@ import dash
 from dash import ALL, Input, Output, State, callback, dcc, html, no_update
 
 from dashboards.access import current_scope
+from dashboards.components.files import send_once
 from dashboards.i18n import t
 from dashboards.queries import run_active
 from dashboards.views.data import (
@@ -148,7 +149,7 @@ def _rejects(_csv, _xlsx, run_id):
     fmt = (dash.ctx.triggered_id or "").removeprefix("data-rejects-")
     if fmt not in ("csv", "xlsx") or not run_id:
         return no_update
-    return _send(rejects_file(current_scope("data"), int(run_id), fmt))
+    return send_once(rejects_file(current_scope("data"), int(run_id), fmt))
 
 
 @callback(
@@ -160,11 +161,4 @@ def _template(_clicks):
     trigger = dash.ctx.triggered_id
     if not trigger or not any(_clicks or []):
         return no_update
-    return _send(template_file(current_scope("data"), trigger["dataset"]))
-
-
-def _send(path):
-    data = dcc.send_bytes(path.read_bytes(), filename=path.name)
-    path.unlink(missing_ok=True)
-    path.parent.rmdir()
-    return data
+    return send_once(template_file(current_scope("data"), trigger["dataset"]))

@@ -9,6 +9,7 @@ import polars as pl
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboards.access import current_scope
+from dashboards.components.files import send_once
 from dashboards.i18n import t
 from dashboards.queries import meta
 from dashboards.views.denied import denied_view
@@ -110,7 +111,4 @@ def _download(_csv, _xlsx, _parquet, indicator, programme, year, as_of, by):
     if fmt not in FORMATS:
         return no_update
     path = download_file(current_scope("downloads"), fmt, indicator, programme, year, as_of, by)
-    data = dcc.send_bytes(path.read_bytes(), filename=path.name)
-    path.unlink(missing_ok=True)
-    path.parent.rmdir()
-    return data
+    return send_once(path)
