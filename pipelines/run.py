@@ -139,7 +139,9 @@ def run_pipeline(
     with pipeline_lock(settings):
         con = connect_warehouse(settings)
         try:
-            run_id = _start_run(con, trigger)
+            run_id, interrupted = _start_run(con, trigger)
+            for killed in interrupted:  # a killed run had no chance to write its report
+                reports.write_run_report(con, settings, killed)
             try:
                 results, publish_needed = _load_inbox(
                     con,
@@ -186,14 +188,18 @@ def run_pipeline(
 # -- run bookkeeping ---------------------------------------------------------------------------
 
 
-def _start_run(con: duckdb.DuckDBPyConnection, trigger: str) -> int:
+def _start_run(con: duckdb.DuckDBPyConnection, trigger: str) -> tuple[int, list[int]]:
+    """A new run's id, and the runs found still 'running': they were killed."""
+    interrupted = [
+        r[0] for r in con.execute("select run_id from runs where status = 'running'").fetchall()
+    ]
     con.execute("update runs set status = 'interrupted' where status = 'running'")
     run_id = scalar(con, "select coalesce(max(run_id), 0) + 1 from runs")
     con.execute(
         "insert into runs (run_id, started_at, status, trigger) values (?, ?, 'running', ?)",
         [run_id, datetime.now(), trigger],
     )
-    return run_id
+    return run_id, interrupted
 
 
 def _publish_pending(con: duckdb.DuckDBPyConnection, settings: Settings) -> bool:

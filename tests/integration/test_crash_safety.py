@@ -131,6 +131,11 @@ def test_a_killed_run_leaves_the_published_numbers_and_the_next_run_completes(ci
         con.close()
     assert statuses[0] == "completed" and statuses[-1] == "completed"
     assert "interrupted" in statuses
+    # The data page's history (run reports) lists the killed runs as interrupted too.
+    from pipelines import reports
+
+    history = [r["run"]["status"] for r in reports.run_reports(load_settings(data))]
+    assert history.count("interrupted") == statuses.count("interrupted")
 
 
 def test_readers_see_no_error_and_no_mix_while_runs_publish(city_inbox, tmp_path):
