@@ -16,7 +16,6 @@ from dashboards.access import current_scope, optional_scope
 from dashboards.components.geo import BOUNDARIES_URL, boundaries_path, gzip_path
 from dashboards.i18n import LANGUAGES, name, t
 from dashboards.queries import as_of_options, bulletin_file, meta, new_notifications, unit_names
-from dashboards.state import current_settings, set_settings
 from pipelines.settings import Settings, load_settings
 
 HERE = Path(__file__).resolve().parent
@@ -27,7 +26,6 @@ ASSETS = HERE / "dashboards" / "assets"
 def create_app(settings: Settings | None = None) -> dash.Dash:
     """A Dash app over the published snapshot of `settings.data_dir`."""
     settings = settings or load_settings()
-    set_settings(settings)
     app = dash.Dash(
         __name__,
         use_pages=True,
@@ -56,8 +54,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     @app.server.route(BOUNDARIES_URL)
     def _boundaries():
         # Public geography (no figures), still only for logged-in users; sent compressed.
-        current_scope()
-        path = boundaries_path(current_settings())
+        path = boundaries_path(current_scope().settings)
         if "gzip" in request.headers.get("Accept-Encoding", ""):
             response = send_file(gzip_path(path), mimetype="application/geo+json")
             response.headers["Content-Encoding"] = "gzip"

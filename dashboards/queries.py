@@ -417,7 +417,8 @@ def loaded_overview(scope: Scope) -> dict:
     """What the published snapshot holds: per dataset and district row counts, latest run."""
     scope.require("loaded")
     settings = scope.settings
-    if store.published(settings) is None:
+    pointer = store.published(settings)
+    if pointer is None:
         return {"published": None}
     with snapshot(settings) as con:
         summary = frame(
@@ -444,7 +445,7 @@ def loaded_overview(scope: Scope) -> dict:
         )
         juris = con.execute("select name from ref_jurisdiction").fetchall()[0][0]
     return {
-        "published": store.published(settings),
+        "published": pointer,
         "jurisdiction": juris,
         "summary": summary,
         "run": run.to_dicts()[0] if run.height else None,
@@ -527,8 +528,7 @@ def save_targets(scope: Scope, rows: list[dict]) -> list[str]:
     """Validate and save the target rows; each change is audited and a run republishes the
     marts. Returns the problems (none: saved)."""
     scope.require("targets")
-    before = targets.target_rows(scope.settings)
-    problems = targets.save_targets(scope.settings, rows, scope.user, scope.ip)
-    if not problems and targets.target_rows(scope.settings) != before:
+    problems, changed = targets.save_targets(scope.settings, rows, scope.user, scope.ip)
+    if changed:
         jobs.start_run(scope.settings, "targets")
     return problems

@@ -94,14 +94,21 @@ def verify_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(candidate.hex(), digest)
 
 
+_created: set = set()  # app store files whose schema this process has made sure of
+
+
 @contextmanager
 def connect(settings: Settings) -> Iterator[sqlite3.Connection]:
     """A connection to the app store (created on first use), committed on success."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    con = sqlite3.connect(settings.app_db_path, timeout=10)
+    path = settings.app_db_path
+    new = path not in _created or not path.exists()
+    con = sqlite3.connect(path, timeout=10)
     try:
-        con.execute("pragma journal_mode=wal")
-        con.executescript(_SCHEMA)
+        if new:  # WAL mode and the tables persist in the file: once per process and file
+            con.execute("pragma journal_mode=wal")
+            con.executescript(_SCHEMA)
+            _created.add(path)
         yield con
         con.commit()
     except BaseException:
@@ -344,13 +351,21 @@ def search_audit(
 DEMO_ROLES = ("admin", "leader", "office", "analyst", "district")
 
 
+def demo_logins(settings: Settings) -> list[dict]:
+    """The demo accounts the demo load created (name, role, password, district), if any."""
+    try:
+        return json.loads(settings.demo_logins_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return []
+
+
 def ensure_demo_users(settings: Settings) -> list[dict]:
     """On an installation without users: one account per role (the district account bound to
     the jurisdiction's first district) with generated passwords, written to the data directory
     (0600) so `make run` can say how to log in. Returns what the file lists."""
     path = settings.demo_logins_path
     if path.exists():
-        return json.loads(path.read_text(encoding="utf-8"))
+        return demo_logins(settings)
     if users(settings):
         return []
     first = jurisdiction(settings.jurisdiction).units[0]

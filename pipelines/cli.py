@@ -334,12 +334,10 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
 
 def _login_help(settings: Settings) -> str:
     """How to log in: the demo accounts when the demo made them, else how to add an admin."""
-    import json
+    from pipelines.accounts import demo_logins, users
 
-    from pipelines.accounts import users
-
-    if settings.demo_logins_path.exists():
-        logins = json.loads(settings.demo_logins_path.read_text(encoding="utf-8"))
+    logins = demo_logins(settings)
+    if logins:
         lines = ["演示账号 / demo logins (用户名 user / 密码 password / 角色 role):"]
         lines += [
             f"  {x['name']:18} {x['password']:14} {x['role']} {x['district']}".rstrip()

@@ -3,24 +3,16 @@ the web server never holds the working database; at most one runs (the pipeline 
 
 from __future__ import annotations
 
-import fcntl
 import subprocess
 import sys
 
+from pipelines import locks
 from pipelines.settings import Settings
 
 
 def run_active(settings: Settings) -> bool:
     """Whether a pipeline run holds the lock right now."""
-    if not settings.lock_path.exists():
-        return False
-    with settings.lock_path.open("a") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return True
-        fcntl.flock(handle, fcntl.LOCK_UN)
-    return False
+    return locks.held(settings.lock_path)
 
 
 def start_run(settings: Settings, trigger: str) -> subprocess.Popen:

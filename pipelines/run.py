@@ -7,7 +7,6 @@ its files, row counts and the seconds each step took.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import time
 from collections.abc import Callable, Iterator
@@ -20,7 +19,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 import polars as pl
 
-from pipelines import marts, notify, reports, store
+from pipelines import locks, marts, notify, reports, store
 from pipelines.db import frame, scalar
 from pipelines.load import (
     Stage,
@@ -87,17 +86,9 @@ class RunResult:
 def pipeline_lock(settings: Settings) -> Iterator[None]:
     """Exclusive lock on the data directory's pipeline; released when the process dies."""
     settings.ensure_dirs()
-    with settings.lock_path.open("a") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise RunLocked(
-                "另一个数据处理任务正在运行 / another pipeline run is in progress"
-            ) from None
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    refused = RunLocked("另一个数据处理任务正在运行 / another pipeline run is in progress")
+    with locks.exclusive(settings.lock_path, refused):
+        yield
 
 
 def today_in(settings: Settings) -> date:

@@ -12,7 +12,6 @@ start. Each run is a child process, so a crash in a run never takes the schedule
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import logging
 import os
@@ -26,6 +25,7 @@ from zoneinfo import ZoneInfo
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 
+from pipelines import locks
 from pipelines.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -39,17 +39,11 @@ class SchedulerRunning(RuntimeError):
 @contextmanager
 def scheduler_lock(settings: Settings) -> Iterator[None]:
     settings.ensure_dirs()
-    with (settings.data_dir / "scheduler.lock").open("a") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise SchedulerRunning(
-                "调度程序已在运行 / a scheduler is already running for this data directory"
-            ) from None
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    refused = SchedulerRunning(
+        "调度程序已在运行 / a scheduler is already running for this data directory"
+    )
+    with locks.exclusive(settings.data_dir / "scheduler.lock", refused):
+        yield
 
 
 def trigger(settings: Settings) -> CronTrigger:

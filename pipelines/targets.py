@@ -25,29 +25,31 @@ def _key(row: dict) -> tuple:
     return (row["programme"], row["indicator"], str(row["year"]), row["scope"])
 
 
-def changes(before: list[dict], after: list[dict]) -> list[str]:
-    """What changed, one line per target row added, removed or altered."""
+def changes(before: list[dict], after: list[dict]) -> list[tuple[str, str]]:
+    """What changed: (target row, description) for each row added, removed or altered."""
     old = {_key(r): r for r in before}
     new = {_key(r): r for r in after}
-    lines = []
+    found = []
     for key in sorted(set(old) | set(new)):
         name = " ".join(key)
         if key not in old:
-            lines.append(f"+ {name} = {new[key]['value']}")
+            found.append((name, f"+ {name} = {new[key]['value']}"))
         elif key not in new:
-            lines.append(f"- {name} (was {old[key]['value']})")
+            found.append((name, f"- {name} (was {old[key]['value']})"))
         else:
             diff = [f"{c}: {old[key][c]} → {new[key][c]}" for c in COLUMNS[4:]
                     if str(old[key][c]) != str(new[key][c])]  # fmt: skip
             if diff:
-                lines.append(f"~ {name}: " + "; ".join(diff))
-    return lines
+                found.append((name, f"~ {name}: " + "; ".join(diff)))
+    return found
 
 
-def save_targets(settings: Settings, rows: list[dict], by: str, ip: str | None = None) -> list[str]:
+def save_targets(
+    settings: Settings, rows: list[dict], by: str, ip: str | None = None
+) -> tuple[list[str], list[tuple[str, str]]]:
     """Validate `rows`; when valid write them as the installation's targets file and audit
-    each change. Returns the problems (row numbers as in the file, header = row 1); empty
-    when saved."""
+    each change. Returns (problems, changes): the problems with row numbers as in the file
+    (header = row 1), nothing written when there are any; the changes written otherwise."""
     raw = [{c: ("" if r.get(c) is None else str(r.get(c)).strip()) for c in COLUMNS} for r in rows]
     raw = [r for r in raw if any(r.values())]  # rows left blank in the editor
     for r in raw:
@@ -56,10 +58,10 @@ def save_targets(settings: Settings, rows: list[dict], by: str, ip: str | None =
     codes = jurisdiction(settings.jurisdiction).codes
     _, problems = Reference(settings).check_targets(raw, codes)
     if problems:
-        return problems
-    lines = changes(target_rows(settings), raw)
-    if not lines:
-        return []
+        return problems, []
+    changed = changes(target_rows(settings), raw)
+    if not changed:
+        return [], []
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
@@ -69,8 +71,6 @@ def save_targets(settings: Settings, rows: list[dict], by: str, ip: str | None =
     tmp = folder / "targets.csv.tmp"
     tmp.write_text(out.getvalue(), encoding="utf-8")
     os.replace(tmp, folder / "targets.csv")
-    for line in lines:
-        accounts.audit(
-            settings, by, "target_change", line[2:].split(" =")[0].split(":")[0], line, ip
-        )
-    return []
+    for target, line in changed:
+        accounts.audit(settings, by, "target_change", target, line, ip)
+    return [], changed

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from datetime import datetime
 from pathlib import Path
 
 from dash import html
@@ -108,8 +109,6 @@ def history_view(scope: Scope, lang: str) -> html.Table | html.P:
     for r in runs:
         seconds = ""
         if r.get("finished_at") and r.get("started_at"):
-            from datetime import datetime
-
             seconds = f"{(datetime.fromisoformat(r['finished_at']) - datetime.fromisoformat(r['started_at'])).total_seconds():.1f}"
         rows.append([r["run_id"], t("trigger." + (r.get("trigger") or "cli"), lang), r.get("started_at", ""),
                      seconds, t("run." + r["status"], lang), r.get("files_seen") or 0,
