@@ -23,9 +23,9 @@ from pandera.api.polars.types import PolarsData
 
 from pipelines.demo import write_demo
 from pipelines.normalise import Vocabulary, normalise
-from pipelines.read import open_source
+from pipelines.read import open_sources
 from pipelines.reference import Reference
-from pipelines.regions import DistrictResolver, jurisdiction
+from pipelines.regions import district_resolver, jurisdiction
 from pipelines.settings import load_settings
 from pipelines.validate import MODELS, validate
 from schemas.checks import Context, validation_context
@@ -37,12 +37,14 @@ def _frame(rows: int) -> tuple[pl.DataFrame, Context]:
         write_demo(Path(tmp) / "inbox", scale="city", seed=3, jurisdiction="211200")
         reference = Reference(settings)
         juris = jurisdiction("211200")
-        vocab = Vocabulary(DistrictResolver(juris), reference.programme_spellings)
+        resolver = district_resolver(juris.code, settings.reference_file("region_changes.csv"))
+        vocab = Vocabulary(resolver, reference.programme_spellings)
         parts = []
         for path in sorted((Path(tmp) / "inbox").glob("02_*.csv")):
-            source = open_source(path, reference)
-            for batch in source.batches(200_000):
-                parts.append(normalise(batch, source.dataset, vocab))
+            for source in open_sources(path, reference, settings.work_dir):
+                for batch in source.batches(200_000):
+                    parts.append(normalise(batch, source.dataset, vocab))
+                source.close()
     base = pl.concat(parts, how="diagonal_relaxed")
     copies = -(-rows // base.height)
     df = pl.concat(

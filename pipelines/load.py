@@ -93,8 +93,12 @@ def commit_file(
     file: str,
     file_hash: str,
     quarantine: pl.DataFrame,
+    register: bool = True,
 ) -> None:
-    """Replace the rows the file carries, record the file and its quarantine, atomically."""
+    """Replace the rows the file carries, record the file and its quarantine, atomically.
+
+    `register` records the file as loaded (its last dataset, when a workbook holds several).
+    """
     target = stage.dataset.name
     key = stage.dataset.key
     match = " and ".join(f"t.{k} = s.{k}" for k in key)
@@ -105,10 +109,11 @@ def commit_file(
         )
         con.execute(f"insert into {target} by name select * from {stage.table}")
         _insert_quarantine(con, quarantine)
-        con.execute(
-            "insert into loaded_files values (?, ?, ?, ?, ?)",
-            [file_hash, file, target, run_id, datetime.now()],
-        )
+        if register:
+            con.execute(
+                "insert into loaded_files values (?, ?, ?, ?, ?)",
+                [file_hash, file, target, run_id, datetime.now()],
+            )
         set_state(con, "changed", "true")
         con.execute("commit")
     except BaseException:

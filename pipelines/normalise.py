@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from pipelines.regions import DistrictResolver
+from pipelines.regions import DistrictResolver, clean
 from schemas.checks import check_char
 from schemas.contract import Dataset
 from schemas.vocab import (
@@ -88,7 +88,7 @@ def number_text(expr: pl.Expr) -> pl.Expr:
 
 
 def normalise(df: pl.DataFrame, dataset: Dataset, vocab: Vocabulary) -> pl.DataFrame:
-    """Canonical text for every column of `dataset`, plus `_row` and `_key`."""
+    """Canonical text for every column of `dataset`, plus `_sheet`, `_row` and `_key`."""
     df = df.with_columns(clean_text(c) for c in dataset.column_names)
     exprs = []
     for col in dataset.columns:
@@ -121,7 +121,7 @@ def normalise(df: pl.DataFrame, dataset: Dataset, vocab: Vocabulary) -> pl.DataF
         df = _district(df, dataset, vocab)
     key = pl.concat_str([pl.col(k) for k in dataset.key], separator="|")
     return df.with_columns(key.alias("_key")).select(
-        "_row", "_key", *[c for c in dataset.column_names if c != "district"]
+        "_sheet", "_row", "_key", *[c for c in dataset.column_names if c != "district"]
     )
 
 
@@ -147,11 +147,16 @@ def _programme_list(expr: pl.Expr, vocab: Vocabulary) -> pl.Expr:
 
 
 def _district(df: pl.DataFrame, dataset: Dataset, vocab: Vocabulary) -> pl.DataFrame:
-    """One `district_code`: the code column if filled, else the district column, resolved."""
+    """One `district_code`: the code column if filled, else the district column, resolved.
+
+    An ambiguous spelling is kept in its cleaned form, which the district_ambiguous rule
+    recognises; anything else unresolved is kept as written.
+    """
     written = pl.coalesce(pl.col("district_code"), pl.col("district"))
     df = df.with_columns(written.alias("_district_written"))
     values = df.get_column("_district_written").unique().drop_nulls().to_list()
     mapping = {v: code for v, code in vocab.resolver.resolve_many(values).items() if code}
+    mapping |= {v: clean(v) for v in values if vocab.resolver.is_ambiguous(v)}
     resolved = pl.col("_district_written").replace_strict(
         mapping, default=pl.col("_district_written"), return_dtype=pl.String
     )

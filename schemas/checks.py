@@ -30,6 +30,7 @@ class Context:
     district_codes: frozenset[str] = frozenset()
     jurisdiction_name: str = ""
     programme_codes: frozenset[str] = frozenset()
+    ambiguous_districts: frozenset[str] = frozenset()  # spellings that could mean two areas
     known_case_ids: pl.Series = field(default_factory=lambda: pl.Series([], dtype=pl.String))
     duplicate_keys: pl.Series = field(default_factory=lambda: pl.Series([], dtype=pl.String))
 
@@ -178,7 +179,12 @@ def programme_list_ok(col: str) -> pl.Expr:
 
 
 def district_ok(col: str) -> pl.Expr:
-    return in_set(col, context().district_codes)
+    """A unit of the jurisdiction (an ambiguous spelling is reported by district_unambiguous)."""
+    return in_set(col, context().district_codes | context().ambiguous_districts)
+
+
+def district_unambiguous(col: str) -> pl.Expr:
+    return _ok(~pl.col(col).is_in(sorted(context().ambiguous_districts)), col)
 
 
 def known_case(col: str) -> pl.Expr:

@@ -29,6 +29,10 @@ class InstitutionsModel(DatasetModel):
     def _district(cls, data) -> pl.LazyFrame:
         return data.lazyframe.select(c.district_ok(data.key))
 
+    @pa.check("district_code", name="district_ambiguous")
+    def _district_ambiguous(cls, data) -> pl.LazyFrame:
+        return data.lazyframe.select(c.district_unambiguous(data.key))
+
     @pa.check("programmes", name="programme_unknown")
     def _programmes(cls, data) -> pl.LazyFrame:
         return data.lazyframe.select(c.programme_list_ok(data.key))

@@ -72,6 +72,11 @@ REASONS: dict[str, Reason] = {
     "yes_no_invalid": Reason(
         "“{label}”应填是/否（Y/N、1/0、√）", "'{column}' must be yes or no (是/否, Y/N, 1/0, √)"
     ),
+    "district_ambiguous": Reason(
+        "区县“{value}”有多种可能（{candidates}），无法确定；请填写区县全称或6位区县代码",
+        "District '{value}' could mean several areas ({candidates}); write the full county name "
+        "or its 6-digit code",
+    ),
     "district_unknown": Reason(
         "区县无法识别或不属于本辖区（{jurisdiction}）",
         "District cannot be resolved to a county-level unit of the jurisdiction ({jurisdiction})",
@@ -92,8 +97,28 @@ REASONS: dict[str, Reason] = {
     ),
     # Warnings (rows not lost)
     "duplicate_exact": Reason(
-        "与本文件第{first_row}行完全相同，已合并为一行",
-        "Exact repeat of row {first_row} in this file; collapsed into one row",
+        "与本文件{first_sheet}第{first_row}行完全相同，已合并为一行",
+        "Exact repeat of row {first_row}{first_sheet_en} in this file; collapsed into one row",
+        severity="warning",
+    ),
+    "sheet_not_data": Reason(
+        "工作表“{sheet}”未找到数据表头（如填表说明、目录），已跳过",
+        "Sheet '{sheet}' has no data header (instructions, contents …); skipped",
+        severity="warning",
+    ),
+    "sheet_empty": Reason(
+        "工作表“{sheet}”为空，已跳过", "Sheet '{sheet}' is empty; skipped", severity="warning"
+    ),
+    "merged_cells": Reason(
+        "{count}个值来自纵向合并的单元格，已计入其跨越的每一行",
+        "{count} values came from cells merged down over several rows; each row they span got "
+        "the value",
+        severity="warning",
+    ),
+    "office_lock_file": Reason(
+        "Office/WPS打开文件时生成的临时锁定文件（~$开头），不是数据，已跳过",
+        "A lock file Office/WPS keeps while a workbook is open (name starts with ~$); not data, "
+        "skipped",
         severity="warning",
     ),
     "unknown_column": Reason(
@@ -103,11 +128,50 @@ REASONS: dict[str, Reason] = {
     ),
     # Whole-file refusals
     "file_unreadable": Reason(
-        "文件无法读取：{detail}", "The file cannot be read: {detail}", severity="refused"
+        "文件无法读取：文件已损坏、不完整，或内容与扩展名（{detail}）不符；请用Excel/WPS打开确认后"
+        "另存为 .xlsx 重新报送",
+        "The file cannot be read: it is damaged, incomplete or not what its extension ({detail}) "
+        "says; open it in Excel/WPS, save it as .xlsx and send it again",
+        severity="refused",
+    ),
+    "file_type_unsupported": Reason(
+        "不支持的文件类型（{detail}）；请另存为 .xlsx、.xls 或 CSV 后重新报送",
+        "Unsupported file type ({detail}); save it as .xlsx, .xls or CSV and send it again",
+        severity="refused",
+    ),
+    "file_wps_et": Reason(
+        "WPS表格文件（.et）无法读取；请在WPS中“另存为” .xlsx 后重新报送",
+        "The WPS spreadsheet (.et) cannot be read; in WPS choose 'Save as' .xlsx and send it again",
+        severity="refused",
+    ),
+    "file_encoding": Reason(
+        "文件编码无法识别（应为UTF-8、GB18030或Unicode文本）；请在Excel/WPS中另存为“CSV UTF-8”"
+        "或 .xlsx 后重新报送",
+        "The file's text encoding is not UTF-8, GB18030 or Unicode text; save it as 'CSV UTF-8' or "
+        ".xlsx and send it again",
+        severity="refused",
+    ),
+    "file_encrypted": Reason(
+        "文件设有打开密码，无法读取；请取消密码后重新报送",
+        "The file is password-protected; remove the password and send it again",
+        severity="refused",
+    ),
+    "file_empty": Reason("文件为空（0字节）", "The file is empty (0 bytes)", severity="refused"),
+    "no_data_rows": Reason(
+        "表头下没有数据行，未导入；如确无数据可忽略，否则请补充后重新报送",
+        "No data rows below the header; nothing was loaded (send it again with the rows)",
+        severity="refused",
+    ),
+    "rows_unaccounted": Reason(
+        "程序内部错误：读取行数与导入、拒收行数不符，文件未导入；请联系管理员",
+        "Internal error: rows read do not add up to rows loaded and rejected; the file was not "
+        "loaded; contact the administrator",
+        severity="refused",
     ),
     "no_key_column": Reason(
-        "未找到可识别的表头（缺少主键列，如个案编号、服务记录编号、机构编码、人员编号）",
-        "No recognisable header row (no key column such as 个案编号, 服务记录编号, 机构编码, 人员编号)",
+        "未找到可识别的表头（缺少主键列，如个案编号、服务记录编号、机构编码、人员编号）{detail}",
+        "No recognisable header row (no key column such as 个案编号, 服务记录编号, 机构编码, 人员编号)"
+        "{detail}",
         severity="refused",
     ),
 }

@@ -86,5 +86,8 @@ FOOTER_MARKERS = (
     "示例",  # the example row of the Excel templates (pipelines/templates.py)
 )
 
+# Headers of a form's own furniture: not data, and not reported as unrecognised columns.
+IGNORED_HEADERS = frozenset({"序号", "序", "栏次", "行次", "no", "no."})
+
 # Separators accepted inside a list field (an institution's programmes).
 LIST_SEPARATORS = r"[;；,，、/]"

@@ -111,6 +111,8 @@ create table if not exists run_files (
     message_zh varchar,
     message_en varchar
 );
+-- Added after the first release: values carried from merged cells into the rows they span.
+alter table run_files add column if not exists merged_values integer default 0;
 
 -- Content hashes of files whose rows are in; an identical re-send is skipped.
 create table if not exists loaded_files (

@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 
 from pipelines.cli import main
-from pipelines.read import FileRefused, open_source
+from pipelines.read import FileRefused, open_sources
 from pipelines.reference import Reference
 from tests.conftest import TODAY  # noqa: F401 — the demo is validated as of the real today
 
@@ -21,11 +21,13 @@ def raw_identities(inbox: Path, reference: Reference) -> tuple[set[str], set[str
     """(ID and certificate numbers as written and as 18 digits, full names) in the inbox."""
     numbers: set[str] = set()
     names: set[str] = set()
+    sources = []
     for path in sorted(inbox.iterdir()):
         try:
-            source = open_source(path, reference)
+            sources += open_sources(path, reference, reference.settings.work_dir)
         except FileRefused:
             continue
+    for source in sources:
         try:
             cols = [
                 c for c in ("id_number", "certificate_no", "name") if c in source.columns.values()
