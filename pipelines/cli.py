@@ -195,7 +195,7 @@ def summary(result) -> str:
             f"{f.file[:40]:40} {(f.dataset or '-'):14} {f.status:10} {f.rows_read:>10,} "
             f"{f.rows_loaded:>12,} {f.rows_rejected:>14,}"
         )
-        if f.status == "refused" or (f.status == "skipped" and f.message_zh):
+        if f.message_zh and f.status in ("refused", "skipped", "loaded"):
             lines.append(f"    {f.message_zh} / {f.message_en}")
         if f.unknown_columns:
             lines.append(f"    未识别的列 / unknown columns: {', '.join(f.unknown_columns)}")

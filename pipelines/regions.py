@@ -110,19 +110,34 @@ def clean(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
 
 
-_ETHNIC = re.compile(
-    r"(满|蒙古|回|朝鲜|锡伯|土家|苗|瑶|壮|侗|彝|藏|羌|黎|畲|仡佬|布依|水|各|哈尼|傣|白|纳西|拉祜|佤|"
-    r"傈僳|独龙|怒|普米|景颇|阿昌|德昂|布朗|基诺|哈萨克|塔吉克|裕固|保安|撒拉|东乡|土|达斡尔|鄂温克|"
-    r"鄂伦春|毛南|仫佬|京|门巴|珞巴|俄罗斯|维吾尔|柯尔克孜|乌孜别克|塔塔尔|赫哲)族.*自治(县|旗|州)$"
+_PEOPLES = (
+    "满|蒙古|回|朝鲜|锡伯|土家|苗|瑶|壮|侗|彝|藏|羌|黎|畲|仡佬|布依|水|各|哈尼|傣|白|纳西|拉祜|佤|"
+    "傈僳|独龙|怒|普米|景颇|阿昌|德昂|布朗|基诺|哈萨克|塔吉克|裕固|保安|撒拉|东乡|土|达斡尔|鄂温克|"
+    "鄂伦春|毛南|仫佬|京|门巴|珞巴|俄罗斯|维吾尔|柯尔克孜|乌孜别克|塔塔尔|赫哲"
 )
+# 清原满族自治县; also without 族 after a people of several characters (巴里坤哈萨克自治县).
+_ETHNIC = re.compile(
+    rf"(?:({_PEOPLES})族.*|({'|'.join(p for p in _PEOPLES.split('|') if len(p) > 1)}))"
+    r"自治(县|旗|州)$"
+)
+
+
+def _ethnic(name: str) -> tuple[int, str, str] | None:
+    """(where the people's name starts, the people, 县/旗/州) of an autonomous area's name."""
+    match = _ETHNIC.search(name)
+    if match is None:
+        return None
+    return match.start(), match.group(1) or match.group(2), match.group(3)
+
+
 _WING = re.compile(r"^(.)[^左右]*([左右])翼(.*)$")  # 喀喇沁左翼 → 喀左, 科尔沁右翼前旗 → 科右前旗
 
 
 def short_form(name: str) -> str | None:
     """昌图县 → 昌图; 清原满族自治县 → 清原 (the place before the ethnic group)."""
-    ethnic = _ETHNIC.search(name)
-    if ethnic and ethnic.start() >= 2:
-        return name[: ethnic.start()]
+    ethnic = _ethnic(name)
+    if ethnic and ethnic[0] >= 2:
+        return name[: ethnic[0]]
     for suffix in _SUFFIXES:
         if name.endswith(suffix) and len(name) - len(suffix) >= 2:
             return name[: -len(suffix)]
@@ -131,17 +146,26 @@ def short_form(name: str) -> str | None:
 
 def county_forms(name: str) -> set[str]:
     """The ways offices write a county-level unit: its full name, the short form, and for an
-    autonomous county or banner the place with 县/旗 (清原县), the abbreviation of place and
-    people (阜新蒙古族自治县 → 阜蒙, 阜蒙县) and of a left/right wing (喀喇沁左翼 → 喀左)."""
+    autonomous county or banner the place with 县/旗 (清原满族自治县 → 清原, 清原县)."""
     forms = {name}
     short = short_form(name)
     if short:
         forms.add(short)
-    ethnic = _ETHNIC.search(name)
-    if ethnic and ethnic.start() >= 2:
-        place, kind = name[: ethnic.start()], ethnic.group(2)
-        people = ethnic.group(1)
-        forms |= {place + kind, place[0] + people[0], place[0] + people[0] + kind}
+    ethnic = _ethnic(name)
+    if ethnic and ethnic[0] >= 2:
+        forms.add(name[: ethnic[0]] + ethnic[2])
+    return {f for f in forms if len(f) >= 2}
+
+
+def county_abbreviations(name: str) -> set[str]:
+    """Abbreviations of an autonomous county or a banner: of place and people (阜新蒙古族自治县
+    → 阜蒙, 阜蒙县) and of a left or right wing (喀喇沁左翼… → 喀左, 科尔沁左翼中旗 → 科左中旗).
+    They never shadow another unit's own name or short form."""
+    forms: set[str] = set()
+    ethnic = _ethnic(name)
+    if ethnic and ethnic[0] >= 2:
+        place, people, kind = name[: ethnic[0]], ethnic[1], ethnic[2]
+        forms |= {place[0] + people[0], place[0] + people[0] + kind}
         wing = _WING.match(place)
         if wing:
             abbreviation = wing.group(1) + wing.group(2) + wing.group(3)
@@ -149,7 +173,7 @@ def county_forms(name: str) -> set[str]:
     elif name.endswith("旗"):
         wing = _WING.match(name)
         if wing:
-            forms.add(wing.group(1) + wing.group(2) + wing.group(3))  # 科左中旗
+            forms.add(wing.group(1) + wing.group(2) + wing.group(3))
     return {f for f in forms if len(f) >= 2}
 
 
@@ -157,10 +181,10 @@ def area_forms(name: str) -> set[str]:
     """A city-level or provincial area as offices write it before a county: 延边朝鲜族自治州 →
     延边, 延边州; 锡林郭勒盟 → 锡林郭勒, 锡盟; 阿克苏地区 → 阿克苏; 辽宁省 → 辽宁."""
     forms = {name}
-    ethnic = _ETHNIC.search(name)
-    if ethnic and ethnic.start() >= 2:
-        place = name[: ethnic.start()]
-        forms |= {place, place + "州"} if ethnic.group(2) == "州" else {place}
+    ethnic = _ethnic(name)
+    if ethnic and ethnic[0] >= 2:
+        place = name[: ethnic[0]]
+        forms |= {place, place + "州"} if ethnic[2] == "州" else {place}
     elif name.endswith("盟"):
         forms |= {name[:-1], name[0] + "盟"}
     elif name.endswith("地区"):
@@ -225,24 +249,35 @@ class DistrictResolver:
         }
         self._label = {u.code: f"{u.city}{u.name}" for u in juris.units}
         names: dict[str, set[str]] = {}
+        abbreviations: dict[str, set[str]] = {}
 
-        def add(keys: set[str], target: str) -> None:
+        def add(into: dict[str, set[str]], keys: set[str], target: str) -> None:
             for key in keys:
-                names.setdefault(key, set()).add(target)
+                into.setdefault(key, set()).add(target)
 
-        renamed = {c.package_code: c.name for c in changes or [] if c.package_code in by_code}
+        former: dict[str, set[str]] = {}  # names a unit had before (海安县 → 海安市)
+        for c in changes or []:
+            if c.package_code in by_code:
+                former.setdefault(c.package_code, set()).add(c.name)
         for u in juris.units:
-            forms = county_forms(u.name)
-            if u.code in renamed:
-                forms |= county_forms(renamed[u.code])
+            own = {u.name, *former.get(u.code, ())}
             areas = self._areas(u)
-            add({area + form for area in areas for form in forms}, u.code)
-        # A city's own name (and its prefixed forms) competes with the county named like it.
-        for city in {(u.province, u.city) for u in juris.units if u.city != u.province}:
-            province, name = city
+            forms = set().union(*(county_forms(n) for n in own))
+            add(names, {area + form for area in areas for form in forms}, u.code)
+            short = set().union(*(county_abbreviations(n) for n in own))
+            add(abbreviations, {area + form for area in areas for form in short}, u.code)
+        # A city's own name (and its prefixed forms) competes with the county named like it;
+        # a county-level city under its province (仙桃市) is its own city and does not.
+        units_of: dict[tuple[str, str], set[str]] = {}
+        for u in juris.units:
+            units_of.setdefault((u.province, u.city), set()).add(u.name)
+        for (province, city), unit_names in units_of.items():
+            if city == province or city in unit_names:
+                continue
             areas = {""} | area_forms(province)
-            add({p + c for p in areas for c in area_forms(name)}, _CITY + name)
+            add(names, {p + c for p in areas for c in area_forms(city)}, _CITY + city)
         self._names = names
+        self._abbreviations = {k: v for k, v in abbreviations.items() if k not in names}
 
     @staticmethod
     def _areas(u: Unit) -> set[str]:
@@ -251,7 +286,8 @@ class DistrictResolver:
         return {p + c for p in provinces for c in cities}
 
     def _targets(self, value: str) -> set[str]:
-        return self._names.get(clean(value), set())
+        text = clean(value)
+        return self._names.get(text) or self._abbreviations.get(text, set())
 
     def resolve(self, value: str | None) -> str | None:
         """The adcode for `value`, or None when it is not one unit of the jurisdiction."""
@@ -261,7 +297,7 @@ class DistrictResolver:
         if re.fullmatch(r"\d{6}(\.0+)?", text):
             code = self._recoded.get(text[:6], text[:6])
             return code if code in self.codes else None
-        targets = self._names.get(text, set())
+        targets = self._targets(text)
         if len(targets) == 1:
             (target,) = targets
             return None if target.startswith(_CITY) else target
@@ -270,7 +306,8 @@ class DistrictResolver:
     @cached_property
     def ambiguous(self) -> frozenset[str]:
         """Every spelling (as `clean` writes it) that could mean more than one area."""
-        return frozenset(k for k, targets in self._names.items() if len(targets) > 1)
+        spellings = self._names | self._abbreviations
+        return frozenset(k for k, targets in spellings.items() if len(targets) > 1)
 
     def is_ambiguous(self, value: str | None) -> bool:
         return value is not None and len(self._targets(value)) > 1
