@@ -50,8 +50,10 @@ def _mapped(expr: pl.Expr, spellings: dict[str, str], *, upper: bool = False) ->
 
 
 def date_text(expr: pl.Expr) -> pl.Expr:
-    """2024-03-05, 2024/3/5, 2024.3.5, 2024年3月5日, 20240305, Excel serials → 2024-03-05."""
-    text = expr.str.replace(r"[ T]0?0:00(:00(\.0+)?)?$", "")
+    """2024-03-05, 2024/3/5, 2024.3.5, 2024年3月5日, 20240305, Excel serials → 2024-03-05
+    (with or without a time of day after it)."""
+    # A time of day after the date (登记时间 2024-03-05 14:20) does not change the date.
+    text = expr.str.replace(r"[ T]+\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$", "")
     parts = text.str.extract_groups(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
     compact = text.str.extract_groups(r"^(\d{4})(\d{2})(\d{2})$")
     y = pl.coalesce(parts.struct.field("1"), compact.struct.field("1"))
@@ -66,8 +68,9 @@ def date_text(expr: pl.Expr) -> pl.Expr:
 
 
 def id_text(expr: pl.Expr) -> pl.Expr:
-    """Upper-case X and no spaces or invisible characters inside."""
-    return expr.str.replace_all(_INVISIBLE, "").str.to_uppercase()
+    """Upper-case X, no spaces or invisible characters inside, no leading apostrophe (typed
+    in Excel to keep a number as text)."""
+    return expr.str.replace_all(_INVISIBLE, "").str.replace(r"^'", "").str.to_uppercase()
 
 
 def _upgrade_15(df: pl.DataFrame, col: str) -> pl.DataFrame:

@@ -29,7 +29,7 @@ import python_calamine
 
 from pipelines.reference import Reference, clean_header
 from schemas.contract import DATASETS, LOAD_ORDER, Dataset
-from schemas.vocab import FOOTER_MARKERS, IGNORED_HEADERS
+from schemas.vocab import FOOTER_ANYWHERE, FOOTER_MARKERS, IGNORED_HEADERS
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +40,7 @@ SUPPORTED_SUFFIXES = CSV_SUFFIXES | EXCEL_SUFFIXES | PARQUET_SUFFIXES
 HEADER_SCAN_ROWS = 30  # rows searched for the header, from the first used row
 HEADER_MAX_ROWS = 3  # rows a header block may span (group titles above column names)
 _FOOTER = "^(" + "|".join(re.escape(m) for m in FOOTER_MARKERS) + ")"
+_FOOTER_ANYWHERE = "^(" + "|".join(re.escape(m) for m in FOOTER_ANYWHERE) + ")"
 # A number a spreadsheet keeps exactly: 15 significant digits (IEEE double as Excel shows it).
 _EXACT_DIGITS = 15
 
@@ -288,14 +289,15 @@ def _finish(
     if unwrap_formula_text:  # Excel's ="0123" text trick in CSV files
         frame = frame.with_columns(pl.col(c).str.replace(r'^="(.*)"$', "$1") for c in named)
     cells = {c: pl.col(c).str.strip_chars() for c in names}
-    filled = pl.coalesce([pl.when(e != "").then(e) for e in cells.values()])
+    compact = [e.str.replace_all(r"\s", "") for e in cells.values()]  # 合 计 is 合计
+    filled = pl.coalesce([pl.when(e != "").then(e) for e in compact])
     recognised = pl.coalesce([pl.when(cells[c] != "").then(cells[c]) for c in named])
     key_cells = [
         cells[f"c{i}"] for i, c in header.matched.items() if c in ds.key and f"c{i}" in names
     ]
     no_key = pl.all_horizontal([(e.is_null() | (e == "")) for e in key_cells])
     any_footer = pl.any_horizontal(
-        [e.str.contains(_FOOTER).fill_null(False) for e in cells.values()]
+        [e.str.contains(_FOOTER_ANYWHERE).fill_null(False) for e in compact]
     )
     footer = filled.str.contains(_FOOTER).fill_null(False) | (no_key & any_footer)
     repeated_header = pl.all_horizontal(
@@ -459,7 +461,8 @@ def _fill_merges(
     down the area's first column. Returns every carried cell → the cell it came from."""
     carried: dict[tuple[int, int], tuple[int, int]] = {}
     for (r0, c0), (r1, c1) in merges:
-        value = grid[r0][c0] if r0 < len(grid) and c0 < len(grid[r0]) else ""
+        inside = 0 <= r0 < len(grid) and c0 < len(grid[r0])
+        value = grid[r0][c0] if inside else ""
         if value in (None, ""):
             continue
         for r in range(r0, min(r1, len(grid) - 1) + 1):
@@ -478,7 +481,11 @@ def _open_workbook(path: Path, reference: Reference) -> list[Source]:
         raise FileRefused("file_encrypted") from exc
     by_dataset: dict[str, Source] = {}
     skipped: list[tuple[str, str]] = []
-    for sheet_name in workbook.sheet_names:
+    for meta in workbook.sheets_metadata:
+        sheet_name = meta.name
+        if meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
+            skipped.append((sheet_name, "sheet_not_data"))  # a chart or macro sheet
+            continue
         sheet = workbook.get_sheet_by_name(sheet_name)
         grid = sheet.to_python(skip_empty_area=False)
         if not any(any(v not in (None, "") for v in row) for row in grid):

@@ -155,9 +155,10 @@ class Settings:
 
     @property
     def work_dir(self) -> Path:
-        """Owner-only scratch space of a run (a non-UTF-8 CSV's UTF-8 copy while it is read);
-        emptied when a run ends and when the next run starts."""
-        return self.data_dir / "work"
+        """Owner-only scratch space of a run inside the inbox area, the one place raw values
+        may be (a non-UTF-8 CSV's UTF-8 copy while it is read); emptied when a file has been
+        read, when a run ends and when the next run starts (after a killed run)."""
+        return self.inbox_dir / ".work"
 
     @property
     def cache_dir(self) -> Path:

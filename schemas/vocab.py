@@ -64,8 +64,9 @@ POVERTY_SPELLINGS: dict[str, str] = {
 }
 POVERTY_VALUES = frozenset({"建档立卡", "低保", "特困", "无"})
 
-# Rows whose first filled cell starts with one of these are report furniture, not data.
-FOOTER_MARKERS = (
+# Report furniture, not data: a row whose first filled cell starts with one of these, or a
+# row without a key that has one of the unmistakable ones (FOOTER_ANYWHERE) in any column.
+FOOTER_ANYWHERE = (
     "合计",
     "总计",
     "小计",
@@ -74,10 +75,24 @@ FOOTER_MARKERS = (
     "审核人",
     "制表人",
     "负责人",
+    "单位负责人",
     "填表日期",
     "填报日期",
     "制表日期",
-    "单位负责人",
+    "制表：",
+    "制表:",
+    "审核：",
+    "审核:",
+    "联系电话",
+    "联系人：",
+    "联系人:",
+    "填报单位：",
+    "填报单位:",
+    "填表单位：",
+    "填表单位:",
+)
+FOOTER_MARKERS = (
+    *FOOTER_ANYWHERE,
     "备注",
     "注：",
     "注:",

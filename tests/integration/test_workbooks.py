@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import csv
 import shutil
+import tempfile
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -212,9 +214,20 @@ def test_district_spellings(loaded):
     assert "铁岭县" in ambiguous and "铁岭市" in ambiguous
 
 
+def test_no_copy_of_a_file_is_left_behind(loaded, tmp_path_factory):
+    """GB18030 and UTF-16 files are read through a UTF-8 copy inside the inbox area only."""
+    settings, *_ = loaded
+    assert settings.work_dir.is_relative_to(settings.inbox_dir)
+    assert not list(settings.work_dir.glob("*"))
+    assert not list(Path(tempfile.gettempdir()).glob("rehab-*.csv"))
+
+
 def test_a_second_run_skips_what_loaded_and_refuses_again_what_did_not(loaded):
     settings, inbox, first, *_ = loaded
+    leftover = settings.work_dir / "transcode-999-killed.csv"  # what a killed run leaves
+    leftover.write_text("211202198506070111", encoding="utf-8")
     second = run_pipeline(settings, inbox, today=TODAY)
+    assert not leftover.exists()
     status = {f.file: f.status for f in second.files}
     for f in first.files:
         if f.status == "loaded":
