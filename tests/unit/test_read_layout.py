@@ -28,7 +28,7 @@ def read(tmp_path: Path, reference: Reference, text: str, name: str = "个案.cs
 
 
 def test_column_number_row_and_repeated_header_and_spaced_footer_are_not_data(tmp_path, reference):
-    source, df = read(tmp_path, reference, "\n".join([
+    _, df = read(tmp_path, reference, "\n".join([
         "档案编号,项目名称,县区,建档日期",
         "（1）,（2）,（3）,（4）",
         "A-1,精康融合,银州区,2024-01-02",
