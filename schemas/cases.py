@@ -74,6 +74,10 @@ class CasesModel(DatasetModel):
     def _id_birth(cls, data) -> pl.LazyFrame:
         return data.lazyframe.select(c.id_birth(data.key))
 
+    @pa.check("certificate_no", name="id_excel_float")
+    def _cert_float(cls, data) -> pl.LazyFrame:
+        return data.lazyframe.select(c.id_not_float(data.key))
+
     @pa.check("certificate_no", name="certificate_format")
     def _cert_format(cls, data) -> pl.LazyFrame:
         return data.lazyframe.select(c.certificate_format(data.key))

@@ -97,15 +97,17 @@ def _id_body_ok(col: str) -> pl.Expr:
     return pl.col(col).str.contains(r"^\d{17}[\dX]$")
 
 
+_FLOATED = r"(?i)^\d+(\.\d*)?e\+?\d+$|^\d+\.\d*$"
+
+
 def id_not_float(col: str) -> pl.Expr:
     """Excel's number forms: 2.11202E+17, 211202199001011234.0."""
-    return _ok(~pl.col(col).str.contains(r"(?i)^\d+(\.\d*)?e\+?\d+$|^\d+\.\d*$"), col)
+    return _ok(~pl.col(col).str.contains(_FLOATED), col)
 
 
 def id_format(col: str) -> pl.Expr:
     # Excel's number forms are reported by id_not_float, not twice.
-    floated = pl.col(col).str.contains(r"(?i)^\d+(\.\d*)?e\+?\d+$|^\d+\.\d*$")
-    return _ok(_id_body_ok(col) | floated, col)
+    return _ok(_id_body_ok(col) | pl.col(col).str.contains(_FLOATED), col)
 
 
 def check_char(col: str, offset: int = 0) -> pl.Expr:
@@ -135,7 +137,9 @@ def id_birth(col: str, offset: int = 0) -> pl.Expr:
 
 
 def certificate_format(col: str) -> pl.Expr:
-    return _ok(pl.col(col).str.contains(r"^\d{17}[\dX][1-7][1-4]$"), col)
+    # Excel's number forms are reported by id_not_float, not twice.
+    fmt = pl.col(col).str.contains(r"^\d{17}[\dX][1-7][1-4]$")
+    return _ok(fmt | pl.col(col).str.contains(_FLOATED), col)
 
 
 def certificate_checksum(col: str) -> pl.Expr:
@@ -145,7 +149,9 @@ def certificate_checksum(col: str) -> pl.Expr:
 
 def certificate_matches(cert: str, id_col: str) -> pl.Expr:
     both = pl.col(cert).is_not_null() & pl.col(id_col).is_not_null()
-    return ~both | (pl.col(cert).str.slice(0, 18) == pl.col(id_col)).fill_null(True)
+    floated = pl.col(cert).str.contains(_FLOATED) | pl.col(id_col).str.contains(_FLOATED)
+    same = pl.col(cert).str.slice(0, 18) == pl.col(id_col)
+    return ~both | floated.fill_null(False) | same.fill_null(True)
 
 
 def category_ok(col: str) -> pl.Expr:

@@ -34,9 +34,9 @@ REASONS: dict[str, Reason] = {
         "ID number carries a birth date that does not exist or is outside 1900–today",
     ),
     "id_excel_float": Reason(
-        "身份证号已被Excel转为数字（科学计数法或丢失末位），无法恢复，请将该列设为文本后重新导出",
-        "ID number was turned into a number by Excel (scientific notation or lost digits) and cannot "
-        "be recovered; format the column as text and export again",
+        "“{label}”已被Excel转为数字（科学计数法或丢失末位），无法恢复，请将该列设为文本后重新导出",
+        "'{column}' was turned into a number by Excel (scientific notation or lost digits) and "
+        "cannot be recovered; format the column as text and export again",
     ),
     "certificate_format": Reason(
         "残疾人证号应为20位：18位身份证号+残疾类别(1-7)+残疾等级(1-4)",
