@@ -37,6 +37,9 @@ class Indicator:
     name_zh: str
     name_en: str
     definition_zh: str
+    # Each member (a county, a staff member) belongs to exactly one district, so the
+    # districts' numerators and denominators sum to the city's (checked before publishing).
+    additive: bool = False
 
 
 TARGET_COLUMNS = ("programme", "indicator", "year", "scope", "value", "kind", "source")
@@ -120,6 +123,7 @@ class Reference:
                 name_zh=row["name_zh"],
                 name_en=row["name_en"],
                 definition_zh=row.get("definition_zh") or "",
+                additive=(row.get("additive") or "false").strip().lower() == "true",
             )
         return out
 

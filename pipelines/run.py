@@ -1,4 +1,5 @@
-"""A pipeline run: inbox → read → normalise → validate → protect → load → marts → publish.
+"""A pipeline run: inbox → read → normalise → validate → protect → load → marts → checks →
+publish.
 
 One run at a time (a lock file); every file is applied atomically; the run is recorded with
 its files, row counts and the seconds each step took.
@@ -19,7 +20,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 import polars as pl
 
-from pipelines import locks, marts, notify, reports, store
+from pipelines import checks, locks, marts, notify, reports, store
 from pipelines.db import frame, scalar
 from pipelines.load import (
     Stage,
@@ -142,6 +143,8 @@ def run_pipeline(
                 if publish_needed or _publish_pending(con, settings):
                     say("计算指标 / computing marts")
                     marts.refresh(con, settings)
+                    say("检查指标 / checking marts")
+                    checks.assert_marts(con)
                     counts = notify.update(con, settings, run_id)
                     say(
                         f"进度提醒 / notifications: 新增 raised {counts['raised']}, "
