@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import polars as pl
+
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
 
@@ -43,21 +45,40 @@ def make_id(area: str, born: date, sequence: int) -> str:
     return body + check_digit(body)
 
 
+def mask_id_expr(expr: pl.Expr) -> pl.Expr:
+    """The one ID mask, used wherever a number is shown or stored masked: 211202********1234
+    (an ID or certificate number: at most its first six and last four characters). Anything
+    shorter than 15 characters (a damaged number, a name in the wrong column) keeps only its
+    first and last character, so a short value is never shown whole."""
+    n = expr.str.len_chars()
+    return (
+        pl.when(n >= 15)
+        .then(pl.concat_str(expr.str.slice(0, 6), pl.lit("********"), expr.str.slice(-4, 4)))
+        .when(n >= 3)
+        .then(pl.concat_str(expr.str.slice(0, 1), pl.lit("********"), expr.str.slice(-1, 1)))
+        .when(n >= 1)
+        .then(pl.lit("********"))
+    )
+
+
+def mask_name_expr(expr: pl.Expr) -> pl.Expr:
+    """The one name mask: 张*明 (three or more characters), 张* (two), * (one)."""
+    n = expr.str.len_chars()
+    return (
+        pl.when(n >= 3)
+        .then(pl.concat_str(expr.str.slice(0, 1), pl.lit("*"), expr.str.slice(-1, 1)))
+        .when(n == 2)
+        .then(pl.concat_str(expr.str.slice(0, 1), pl.lit("*")))
+        .when(n == 1)
+        .then(pl.lit("*"))
+    )
+
+
 def mask_id(value: str | None) -> str | None:
-    """First six and last four characters kept: 211202********1234."""
-    if value is None or value == "":
-        return value
-    if len(value) <= 10:
-        return "*" * len(value)
-    return value[:6] + "*" * (len(value) - 10) + value[-4:]
+    """`mask_id_expr` for one value."""
+    return pl.select(mask_id_expr(pl.lit(value, dtype=pl.String))).item()
 
 
 def mask_name(value: str | None) -> str | None:
-    """张*明: first and last character kept; two-character names keep the surname (张*)."""
-    if value is None or value == "":
-        return value
-    if len(value) == 1:
-        return "*"
-    if len(value) == 2:
-        return value[0] + "*"
-    return value[0] + "*" * (len(value) - 2) + value[-1]
+    """`mask_name_expr` for one value."""
+    return pl.select(mask_name_expr(pl.lit(value, dtype=pl.String))).item()

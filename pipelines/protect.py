@@ -15,6 +15,7 @@ from pathlib import Path
 
 import polars as pl
 
+from pipelines.idnumbers import mask_id_expr, mask_name_expr
 from schemas.contract import Dataset
 
 IDENTITY_COLUMNS = ("id_number", "certificate_no", "name")
@@ -41,24 +42,6 @@ def person_keys(ids: pl.Series, secret: bytes) -> pl.Series:
         for v in ids.to_list()
     ]
     return pl.Series(ids.name, out, dtype=pl.String)
-
-
-def mask_id_expr(expr: pl.Expr) -> pl.Expr:
-    """211202********1234"""
-    return pl.concat_str(expr.str.slice(0, 6), pl.lit("********"), expr.str.slice(-4, 4))
-
-
-def mask_name_expr(expr: pl.Expr) -> pl.Expr:
-    """张*明 (three or more characters), 张* (two), * (one)."""
-    n = expr.str.len_chars()
-    return (
-        pl.when(n >= 3)
-        .then(pl.concat_str(expr.str.slice(0, 1), pl.lit("*"), expr.str.slice(-1, 1)))
-        .when(n == 2)
-        .then(pl.concat_str(expr.str.slice(0, 1), pl.lit("*")))
-        .when(n == 1)
-        .then(pl.lit("*"))
-    )
 
 
 def protect(df: pl.DataFrame, dataset: Dataset, secret: bytes) -> pl.DataFrame:

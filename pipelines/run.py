@@ -32,7 +32,8 @@ from pipelines.load import (
     typed,
 )
 from pipelines.normalise import Vocabulary, clean_text, normalise
-from pipelines.protect import load_or_create_secret, mask_id_expr, mask_name_expr, protect
+from pipelines.idnumbers import mask_id_expr, mask_name_expr
+from pipelines.protect import load_or_create_secret, protect
 from pipelines.read import FileRefused, Source, clear_work_dir, open_sources, read_failure
 from pipelines.reference import Reference
 from pipelines.regions import district_resolver, jurisdiction

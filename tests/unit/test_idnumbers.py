@@ -1,5 +1,7 @@
 from datetime import date
 
+import pytest
+
 from pipelines.idnumbers import (
     birth_date,
     check_digit,
@@ -32,5 +34,15 @@ def test_birth_date_and_gender_come_from_the_number():
 
 def test_masks():
     assert mask_id("211202199001011234") == "211202********1234"
+    assert mask_id("21120219800101234562") == "211202********4562"  # a certificate number
     assert mask_name("张三明") == "张*明"
+    assert mask_name("欧阳小明") == "欧*明"
     assert mask_name("李娜") == "李*"
+    assert mask_name("") is None and mask_id(None) is None
+
+
+@pytest.mark.parametrize("value", ["21120219800101", "欧阳小明", "211202", "2112021980010"])
+def test_a_short_value_is_never_shown_whole(value):
+    masked = mask_id(value)
+    shown = masked.replace("*", "")
+    assert masked != value and len(shown) <= 2 and value not in masked
