@@ -22,6 +22,7 @@ import polars as pl
 
 from pipelines import checks, locks, marts, notify, reports, store
 from pipelines.db import frame, scalar
+from pipelines.idnumbers import mask_id_expr, mask_name_expr
 from pipelines.load import (
     Stage,
     commit_file,
@@ -32,7 +33,6 @@ from pipelines.load import (
     typed,
 )
 from pipelines.normalise import Vocabulary, clean_text, normalise
-from pipelines.idnumbers import mask_id_expr, mask_name_expr
 from pipelines.protect import load_or_create_secret, protect
 from pipelines.read import FileRefused, Source, clear_work_dir, open_sources, read_failure
 from pipelines.reference import Reference
