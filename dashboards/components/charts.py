@@ -9,6 +9,17 @@ import polars as pl
 from dashboards.components.formatting import STATUS_COLOURS, STATUS_ORDER, status_text, value_text
 from dashboards.i18n import t
 
+# Every chart's toolbar: no Plotly logo, and nothing that links to or sends the chart's data to
+# Plotly's cloud (Chart Studio); everything the app shows stays on the machine.
+GRAPH_CONFIG = {
+    "displaylogo": False,
+    "showLink": False,
+    "sendData": False,
+    "showSendToCloud": False,
+    "showEditInChartStudio": False,
+    "modeBarButtonsToRemove": ["sendDataToCloud"],
+}
+
 FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
 
 

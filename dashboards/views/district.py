@@ -94,7 +94,7 @@ def district_view(
                 dcc.Graph(
                     id=f"district-{dimension}",
                     figure=charts.breakdown_bars(breakdowns(scope, programme, indicator, year, code, dimension, as_of), lang, unit),
-                    config={"displaylogo": False},
+                    config=charts.GRAPH_CONFIG,
                 ),
             ],
             className="panel",
@@ -132,7 +132,7 @@ def district_view(
                     html.Div(
                         [
                             html.H2(f"{t('overview.trend', lang)} · {name(info.indicator_names[indicator], lang)}"),
-                            dcc.Graph(id="district-trend", figure=charts.trend(monthly(scope, programme, indicator, year, code), lang, unit), config={"displaylogo": False}),
+                            dcc.Graph(id="district-trend", figure=charts.trend(monthly(scope, programme, indicator, year, code), lang, unit), config=charts.GRAPH_CONFIG),
                         ],
                         className="panel",
                     ),

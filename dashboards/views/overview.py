@@ -80,7 +80,7 @@ def overview_view(
                                     lang,
                                     scope.settings.lagging_points,
                                 ),
-                                config={"displaylogo": False, "scrollZoom": False},
+                                config={**charts.GRAPH_CONFIG, "scrollZoom": False},
                             ),
                             html.Div(t("overview.click_hint", lang), className="hint"),
                         ],
@@ -92,7 +92,7 @@ def overview_view(
                             dcc.Graph(
                                 id="overview-ranking",
                                 figure=charts.ranking(rows, lang),
-                                config={"displaylogo": False},
+                                config=charts.GRAPH_CONFIG,
                             ),
                         ],
                         className="panel",
@@ -108,7 +108,7 @@ def overview_view(
                             dcc.Graph(
                                 id="overview-trend",
                                 figure=charts.trend(series, lang, unit),
-                                config={"displaylogo": False},
+                                config=charts.GRAPH_CONFIG,
                             ),
                         ],
                         className="panel",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from dash import html
+from dash import dcc, html
 
 from dashboards.access import Scope
 from dashboards.queries import lacking_capability, meta, values
@@ -149,3 +149,24 @@ def test_notification_feed_filters(settings, admin):
     text = _texts(lagging)
     assert "lagging" in text or "No notifications match" in text
     assert "No notifications match" in _texts(feed_view(admin, "resolved", None, None, None, "en"))
+
+
+def _graphs(component) -> list:
+    if isinstance(component, list | tuple):
+        return [g for c in component for g in _graphs(c)]
+    if isinstance(component, dcc.Graph):
+        return [component]
+    children = getattr(component, "children", None)
+    return _graphs(children) if children is not None else []
+
+
+def test_no_chart_offers_to_send_its_data_to_plotly_cloud(settings, admin):
+    graphs = _graphs(overview_view(admin, "mental_rehab", 2025, "zh")) + _graphs(
+        district_view(admin, "211224", "mental_rehab", 2025, "zh")
+    )
+    assert len(graphs) >= 4
+    for graph in graphs:
+        config = graph.config
+        assert config["showLink"] is False and config["sendData"] is False
+        assert config["showSendToCloud"] is False and config["showEditInChartStudio"] is False
+        assert "sendDataToCloud" in config["modeBarButtonsToRemove"]
