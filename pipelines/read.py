@@ -20,7 +20,7 @@ import logging
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
@@ -123,7 +123,7 @@ def open_sources(path: Path, reference: Reference, work_dir: Path) -> list[Sourc
     """The datasets found in `path` (in load order), or FileRefused with the reason.
 
     `work_dir` holds a transcoded copy of a CSV that is not UTF-8 while it is read (inside the
-    data directory, owner-only, removed by `Source.close`).
+    inbox area, owner-only, removed by `Source.close`).
     """
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
@@ -456,10 +456,9 @@ def _cell_text(value: object, identity: bool) -> str | None:
 
 def _fill_merges(
     grid: list[list[object]], merges: list[tuple[tuple[int, int], tuple[int, int]]]
-) -> dict[tuple[int, int], tuple[int, int]]:
-    """Fill merged areas with their value: header cells across the whole area, other cells
-    down the area's first column. Returns every carried cell → the cell it came from."""
-    carried: dict[tuple[int, int], tuple[int, int]] = {}
+) -> set[tuple[int, int]]:
+    """Fill merged areas with the value of their first cell; the cells that got it."""
+    carried: set[tuple[int, int]] = set()
     for (r0, c0), (r1, c1) in merges:
         inside = 0 <= r0 < len(grid) and c0 < len(grid[r0])
         value = grid[r0][c0] if inside else ""
@@ -468,7 +467,7 @@ def _fill_merges(
         for r in range(r0, min(r1, len(grid) - 1) + 1):
             for c in range(c0, min(c1, len(grid[r]) - 1) + 1):
                 if (r, c) != (r0, c0):
-                    carried[(r, c)] = (r0, c0)
+                    carried.add((r, c))
                     grid[r][c] = value
     return carried
 
@@ -543,7 +542,7 @@ def _sheet_part(
         else:
             columns[f"c{i}"] = [_cell_text(v, identity) for v in values]
     frame = pl.DataFrame(columns, schema=dict.fromkeys(columns, pl.String))
-    header = _shift(header, first_used)
+    header = replace(header, top=header.top + first_used, bottom=header.bottom + first_used)
     column_names, unknown = _columns(header)
     part = Part(
         sheet=sheet_name,
@@ -556,11 +555,6 @@ def _sheet_part(
         ),
     )
     return header.dataset, part
-
-
-def _shift(header: Header, offset: int) -> Header:
-    return Header(header.top + offset, header.bottom + offset, header.dataset, header.matched,
-                  header.titles)  # fmt: skip
 
 
 # -- Parquet -----------------------------------------------------------------------------------

@@ -355,7 +355,7 @@ def _load_inbox(
                 district_codes=juris.codes,
                 jurisdiction_name=juris.name,
                 programme_codes=frozenset(reference.programmes),
-                ambiguous_districts=frozenset(vocab.resolver.ambiguous),
+                ambiguous_districts=vocab.resolver.ambiguous,
                 known_case_ids=pl.Series([], dtype=pl.String),
             )
             _load_source(
@@ -467,7 +467,8 @@ def _repeats(source: Source) -> tuple[pl.DataFrame, pl.Series]:
     )
     # Sort on 64-bit hashes and compare neighbours: linear memory, unlike a hash group-by,
     # which needs several times the frame for a million rows.
-    order = pl.col("_sheet").rank("dense").fill_null(0)
+    sheets = {p.sheet: i for i, p in enumerate(source.parts) if p.sheet is not None}
+    order = pl.col("_sheet").replace_strict(sheets, default=0, return_dtype=pl.Int32)
     rows = rows.with_columns(pl.col("_key").hash().alias("_kh"), order.alias("_order"))
     rows = rows.sort("_kh", "_h", "_order", "_row")
     same_key = pl.col("_kh") == pl.col("_kh").shift(1)

@@ -17,9 +17,9 @@ def reference(tmp_path: Path) -> Reference:
     return Reference(load_settings(tmp_path / "data", jurisdiction="211200"))
 
 
-def read(tmp_path: Path, reference: Reference, text: str, name: str = "个案.csv"):
+def read(tmp_path: Path, reference: Reference, text: str, name: str = "个案.csv", encoding="utf-8"):
     path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
+    path.write_text(text, encoding=encoding)
     (source,) = open_sources(path, reference, tmp_path / "work")
     try:
         return source, source.lazy().collect()
@@ -72,17 +72,8 @@ def test_header_in_the_first_rows_only(tmp_path, reference):
 
 
 def test_tab_separated_unicode_text(tmp_path, reference):
-    path = tmp_path / "个案.txt"
-    path.write_bytes(
-        "档案编号\t项目名称\t县区\t建档日期\r\nA-1\t精康融合\t银州区\t2024-01-02\r\n".encode(
-            "utf-16"
-        )
-    )
-    (source,) = open_sources(path, reference, tmp_path / "work")
-    try:
-        df = source.lazy().collect()
-    finally:
-        source.close()
+    text = "档案编号\t项目名称\t县区\t建档日期\r\nA-1\t精康融合\t银州区\t2024-01-02\r\n"
+    _, df = read(tmp_path, reference, text, "个案.txt", encoding="utf-16")
     assert df.select("_row", "case_id", "district").rows() == [(2, "A-1", "银州区")]
     assert not list((tmp_path / "work").iterdir())
 
