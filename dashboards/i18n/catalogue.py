@@ -56,7 +56,7 @@ TEXT: dict[str, dict[str, str]] = {
     "data.files": {"zh": "文件数", "en": "Files"},
     "data.error": {"zh": "错误", "en": "Error"},
     "file.loaded": {"zh": "已导入", "en": "loaded"},
-    "file.skipped": {"zh": "重复文件已跳过", "en": "identical, skipped"},
+    "file.skipped": {"zh": "已跳过", "en": "skipped"},  # why: the reason column
     "file.refused": {"zh": "整个文件被拒收", "en": "refused"},
     "run.completed": {"zh": "完成", "en": "completed"},
     "run.failed": {"zh": "失败", "en": "failed"},
