@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from pipelines import accounts
+from pipelines.ops import accounts
 from pipelines.settings import Settings
 
 NAME = "benchmark"

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.regions import jurisdiction
+from pipelines.indicators.regions import jurisdiction
 from schemas.checks import check_char
 
 

@@ -32,7 +32,7 @@ from _accounts import benchmark_login  # benchmarks/_accounts.py, beside this sc
 from _doc import write_section
 
 from pipelines.demo import write_demo
-from pipelines.regions import jurisdiction
+from pipelines.indicators.regions import jurisdiction
 from pipelines.settings import load_settings
 
 PROGRAMMES = ("mental_rehab", "precise_rehab", "child_rehab", "poverty_rehab", "disabled_care")

@@ -15,11 +15,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from pipelines import indicators
 from pipelines.demo import write_demo
-from pipelines.load import connect_warehouse
+from pipelines.indicators import compute
 from pipelines.run import run_pipeline
 from pipelines.settings import load_settings
+from pipelines.warehouse.db import connect_warehouse
 
 
 def main() -> None:
@@ -46,7 +46,7 @@ def main() -> None:
             seconds = []
             for _ in range(args.repeat):
                 t0 = time.perf_counter()
-                indicators.refresh_marts(con, settings)
+                compute.refresh_marts(con, settings)
                 seconds.append(time.perf_counter() - t0)
             sizes = {
                 t: con.execute(f"select count(*) from {t}").fetchone()[0]

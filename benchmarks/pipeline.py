@@ -11,7 +11,7 @@ same run, the floor:
 
 * ingest floor: DuckDB's own `read_csv` of the same files into tables (types auto-detected, no
   checks, no hashing, no upsert);
-* marts floor: the same indicator SQL (`pipelines/sql/indicators/`) on the already-typed loaded
+* marts floor: the same indicator SQL (`pipelines/indicators/sql/indicators/`) on the already-typed loaded
   tables, copied into a fresh in-memory DuckDB (no reference loading, notifications or writes);
 * a no-change run: the pipeline again over the same inbox (every file skipped by its hash).
 
@@ -106,7 +106,7 @@ def _ingest_floor(inbox: Path) -> float:
 def _marts_floor(warehouse: Path) -> float:
     """The indicator SQL on typed tables: the loaded tables and reference tables copied into
     memory first (untimed), then the same periods and SQL as a run (timed)."""
-    from pipelines import indicators
+    from pipelines.indicators import compute
 
     con = duckdb.connect()
     con.execute(f"attach '{warehouse}' as w (read_only)")
@@ -116,13 +116,13 @@ def _marts_floor(warehouse: Path) -> float:
         if table in ("cases", "services", "institutions", "staff") or table.startswith("ref_"):
             con.execute(f"create table {table} as select * from w.{table}")
     con.execute("detach w")
-    as_of = indicators.data_as_of(con)
-    sql = indicators.values_sql().replace("$lagging_points", "5.0")
+    as_of = compute.data_as_of(con)
+    sql = compute.values_sql().replace("$lagging_points", "5.0")
     t0 = time.perf_counter()
-    indicators._prepare(con, indicators.periods_for(range(as_of.year - 2, as_of.year + 1), as_of))
+    compute._prepare(con, compute.periods_for(range(as_of.year - 2, as_of.year + 1), as_of))
     con.execute(f"create table v as {sql}")
-    con.execute(f"create table b as {indicators._sql('30_breakdowns.sql')}")
-    indicators._prepare(con, indicators.month_ends(as_of.year - 2, as_of))
+    con.execute(f"create table b as {compute.breakdowns_sql()}")
+    compute._prepare(con, compute.month_ends(as_of.year - 2, as_of))
     con.execute(f"create table m as select * from ({sql}) where unit_level <> 'township'")
     seconds = time.perf_counter() - t0
     con.close()

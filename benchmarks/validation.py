@@ -4,7 +4,7 @@
 
 Reads and normalises the case files of the city demo the way a run does, repeats them to
 `--rows` rows, then times (median of `--repeat`) the cases model's lazy validation
-(`pipelines.validate.validate`: every check, failure cases gathered, bad rows dropped) against
+(`pipelines.ingest.validate.validate`: every check, failure cases gathered, bad rows dropped) against
 the same check expressions evaluated by polars in one pass (each check's own lazy frame,
 concatenated horizontally, then the rows failing any check dropped). Goal: pandera within 2×.
 """
@@ -22,12 +22,12 @@ import polars as pl
 from pandera.api.polars.types import PolarsData
 
 from pipelines.demo import write_demo
-from pipelines.normalise import Vocabulary, normalise
-from pipelines.read import open_sources
-from pipelines.reference import Reference
-from pipelines.regions import district_resolver, jurisdiction
+from pipelines.indicators.reference import Reference
+from pipelines.indicators.regions import district_resolver, jurisdiction
+from pipelines.ingest.normalise import Vocabulary, normalise
+from pipelines.ingest.read import open_sources
+from pipelines.ingest.validate import MODELS, validate
 from pipelines.settings import load_settings
-from pipelines.validate import MODELS, validate
 from schemas.checks import Context, validation_context
 
 

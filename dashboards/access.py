@@ -19,9 +19,9 @@ from urllib.parse import quote, urlsplit
 import flask
 from flask import Flask, g, redirect, request
 
-from pipelines import accounts
-from pipelines.accounts import User
-from pipelines.protect import load_or_create_secret
+from pipelines.ingest.protect import load_or_create_secret
+from pipelines.ops import accounts
+from pipelines.ops.accounts import User
 from pipelines.settings import Settings
 
 COOKIE = "rehab_session"

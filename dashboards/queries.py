@@ -23,11 +23,15 @@ import polars as pl
 from flask import g, has_request_context
 
 from dashboards.access import Denied, Scope
-from pipelines import accounts, indicators, jobs, notify, reports, store, targets, uploads
-from pipelines.bulletin import archived
-from pipelines.db import frame
-from pipelines.export import export_frame
+from pipelines.indicators import compute, targets
+from pipelines.ingest import reports, uploads
+from pipelines.ops import accounts, jobs
+from pipelines.outputs import notify
+from pipelines.outputs.bulletin import archived
+from pipelines.outputs.export import export_frame
 from pipelines.settings import Settings
+from pipelines.warehouse import snapshots
+from pipelines.warehouse.db import frame
 
 _lock = threading.Lock()
 # Snapshot path → [read-only connection, cursors in use]; data directory → newest path seen.
@@ -71,10 +75,10 @@ def _request_snapshot(settings: Settings) -> Path | None:
     """The snapshot this request reads: fixed at its first query, so a page built from several
     queries never mixes two snapshots when a run publishes in between."""
     if not has_request_context():
-        return store.published_path(settings)
+        return snapshots.published_path(settings)
     pinned = g.get("snapshot_path")
     if pinned is None or not pinned.exists():
-        pinned = g.snapshot_path = store.published_path(settings)
+        pinned = g.snapshot_path = snapshots.published_path(settings)
     return pinned
 
 
@@ -252,7 +256,7 @@ def townships(
                 [programme, indicator, year, district],
             )
         else:
-            rows = indicators.compute_values(
+            rows = compute.compute_values(
                 con, [(year, as_of)], scope.settings.lagging_points
             ).filter(
                 (pl.col("programme") == programme)
@@ -285,7 +289,7 @@ def breakdowns(
                 [programme, indicator, year, unit_code, dimension],
             )
         else:
-            rows = indicators.compute_breakdowns(con, [(year, as_of)]).filter(
+            rows = compute.compute_breakdowns(con, [(year, as_of)]).filter(
                 (pl.col("programme") == programme)
                 & (pl.col("indicator") == indicator)
                 & (pl.col("unit_code") == unit_code)
@@ -417,7 +421,7 @@ def loaded_overview(scope: Scope) -> dict:
     """What the published snapshot holds: per dataset and district row counts, latest run."""
     scope.require("loaded")
     settings = scope.settings
-    pointer = store.published(settings)
+    pointer = snapshots.published(settings)
     if pointer is None:
         return {"published": None}
     with snapshot(settings) as con:

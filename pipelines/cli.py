@@ -164,7 +164,7 @@ def _pipeline(args: argparse.Namespace, settings: Settings) -> int:
     from pipelines.run import RunLocked, run_pipeline
 
     if getattr(args, "action", "run") == "schedule":
-        from pipelines.schedule import serve
+        from pipelines.ops.schedule import serve
 
         return serve(settings, say=_say)
 
@@ -215,8 +215,8 @@ def summary(result) -> str:
 
 
 def _rejects(args: argparse.Namespace, settings: Settings) -> int:
-    from pipelines.exporting import write_table
-    from pipelines.rejects import rejected_rows
+    from pipelines.ingest.quarantine import rejected_rows
+    from pipelines.outputs.tables import write_table
 
     try:
         run_id, df = rejected_rows(settings, args.run)
@@ -229,8 +229,8 @@ def _rejects(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _export(args: argparse.Namespace, settings: Settings) -> int:
-    from pipelines.export import ExportError, export_frame
-    from pipelines.exporting import write_table
+    from pipelines.outputs.export import ExportError, export_frame
+    from pipelines.outputs.tables import write_table
 
     try:
         df = export_frame(settings, args.indicator, args.programme, args.year, args.as_of, args.by,
@@ -239,7 +239,7 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
         _say(str(exc))
         return 1
     write_table(df, args.format, args.out, sheet=args.indicator[:31])
-    from pipelines.accounts import audit
+    from pipelines.ops.accounts import audit
 
     audit(settings, "cli", "download", str(args.out), f"rows={df.height} by={args.by}")
     _say(f"{df.height} 行 rows → {args.out}")
@@ -247,14 +247,14 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _bulletin(args: argparse.Namespace, settings: Settings) -> int:
-    from pipelines.bulletin import build
+    from pipelines.outputs.bulletin import build
 
     try:
         result = build(settings, args.programme, args.period, args.out, args.issuer, args.template)
     except (ValueError, FileNotFoundError) as exc:
         _say(str(exc))
         return 1
-    from pipelines.accounts import audit
+    from pipelines.ops.accounts import audit
 
     audit(settings, "cli", "bulletin_generate", result.path.name,
           f"programme={args.programme} period={args.period}")  # fmt: skip
@@ -276,7 +276,7 @@ def _read_password(from_stdin: bool) -> str:
 
 
 def _user(args: argparse.Namespace, settings: Settings) -> int:
-    from pipelines import accounts
+    from pipelines.ops import accounts
 
     try:
         if args.action == "add":
@@ -302,17 +302,17 @@ def _user(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _demo(args: argparse.Namespace, settings: Settings) -> int:
-    from pipelines import store
     from pipelines.demo import write_demo
+    from pipelines.warehouse import snapshots
 
-    if args.if_empty and store.published(settings) is not None:
+    if args.if_empty and snapshots.published(settings) is not None:
         _say("已有发布的数据，跳过演示数据 / data already published; demo not loaded")
         return 0
     if args.load:
-        from pipelines.accounts import ensure_demo_users
+        from pipelines.ops.accounts import ensure_demo_users
 
         ensure_demo_users(settings)
-    from pipelines.regions import jurisdiction
+    from pipelines.indicators.regions import jurisdiction
 
     if args.scale in ("province", "national") and jurisdiction(settings.jurisdiction).level == "市":
         _say(
@@ -334,7 +334,7 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
 
 def _login_help(settings: Settings) -> str:
     """How to log in: the demo accounts when the demo made them, else how to add an admin."""
-    from pipelines.accounts import demo_logins, users
+    from pipelines.ops.accounts import demo_logins, users
 
     logins = demo_logins(settings)
     if logins:

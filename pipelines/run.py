@@ -20,27 +20,30 @@ from zoneinfo import ZoneInfo
 import duckdb
 import polars as pl
 
-from pipelines import checks, locks, marts, notify, reports, store
-from pipelines.db import frame, scalar
-from pipelines.idnumbers import mask_id_expr, mask_name_expr
-from pipelines.load import (
+from pipelines.indicators import checks, marts
+from pipelines.indicators.reference import Reference
+from pipelines.indicators.regions import district_resolver, jurisdiction
+from pipelines.ingest import reports
+from pipelines.ingest.load import (
     Stage,
     commit_file,
-    connect_warehouse,
     get_state,
     record_quarantine,
     set_state,
     typed,
 )
-from pipelines.normalise import Vocabulary, clean_text, normalise
-from pipelines.protect import load_or_create_secret, protect
-from pipelines.read import FileRefused, Source, clear_work_dir, open_sources, read_failure
-from pipelines.reference import Reference
-from pipelines.regions import district_resolver, jurisdiction
+from pipelines.ingest.normalise import Vocabulary, clean_text, normalise
+from pipelines.ingest.protect import load_or_create_secret, protect
+from pipelines.ingest.read import FileRefused, Source, clear_work_dir, open_sources, read_failure
+from pipelines.ingest.validate import validate
+from pipelines.ops import locks
+from pipelines.outputs import notify
 from pipelines.settings import Settings
-from pipelines.validate import validate
+from pipelines.warehouse import snapshots
+from pipelines.warehouse.db import connect_warehouse, frame, scalar
 from schemas.checks import Context
 from schemas.contract import LOAD_ORDER
+from schemas.idnumbers import mask_id_expr, mask_name_expr
 from schemas.messages import REASONS, message
 
 # Rows per batch: memory is bounded by the batch, never by the file.
@@ -157,7 +160,7 @@ def run_pipeline(
                     con.close()
                     say("发布快照 / publishing snapshot")
                     t0 = time.perf_counter()
-                    snapshot = store.publish(settings, run_id)
+                    snapshot = snapshots.publish(settings, run_id)
                     con = connect_warehouse(settings)
                     con.execute(
                         "update runs set seconds_publish = ? where run_id = ?",
@@ -195,7 +198,7 @@ def _start_run(con: duckdb.DuckDBPyConnection, trigger: str) -> tuple[int, list[
 
 def _publish_pending(con: duckdb.DuckDBPyConnection, settings: Settings) -> bool:
     """True when the warehouse holds data the published snapshot does not (e.g. a crash)."""
-    pointer = store.published(settings)
+    pointer = snapshots.published(settings)
     snapshot_run = get_state(con, "snapshot_run")
     has_data = scalar(con, "select count(*) from loaded_files") > 0
     if pointer is None:

@@ -2,7 +2,7 @@
 
 Every expression returns True for a row that passes; a missing value passes (required
 fields are checked separately), so each bad row fails exactly the rule it breaks.
-Values arrive normalised (see `pipelines.normalise`): canonical text where the input could
+Values arrive normalised (see `pipelines.ingest.normalise`): canonical text where the input could
 be understood, the original text where it could not.
 """
 

@@ -98,7 +98,7 @@ FOOTER_MARKERS = (
     "注:",
     "说明：",
     "说明:",
-    "示例",  # the example row of the Excel templates (pipelines/templates.py)
+    "示例",  # the example row of the Excel templates (pipelines/ingest/templates.py)
 )
 
 # Headers of a form's own furniture: not data, and not reported as unrecognised columns.

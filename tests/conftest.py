@@ -48,7 +48,7 @@ PASSWORD = "correct horse battery"
 
 def login(client, settings: Settings, name: str, role: str, district: str | None = None):
     """Create the user (if new) and log the Flask test client in as them."""
-    from pipelines import accounts
+    from pipelines.ops import accounts
 
     if name not in {u.name for u in accounts.users(settings)}:
         accounts.add_user(settings, name, role, PASSWORD, district)

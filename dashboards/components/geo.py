@@ -15,7 +15,7 @@ from pathlib import Path
 import shapely
 from shapely.geometry import mapping, shape
 
-from pipelines.regions import geometry, jurisdiction
+from pipelines.indicators.regions import geometry, jurisdiction
 from pipelines.settings import Settings
 
 # Degrees: 0.002 keeps a city's districts recognisable; provinces and the country need less.

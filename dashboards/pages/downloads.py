@@ -14,7 +14,7 @@ from dashboards.i18n import t
 from dashboards.queries import meta
 from dashboards.views.denied import denied_view
 from dashboards.views.downloads import FORMATS, download_file, indicator_options, selection
-from pipelines.export import BY, ExportError
+from pipelines.outputs.export import BY, ExportError
 
 PREVIEW_ROWS = 5_000
 

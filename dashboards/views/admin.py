@@ -11,8 +11,8 @@ from dash import html
 from dashboards.access import Scope
 from dashboards.i18n import t
 from dashboards.queries import audit_lines, unit_names, user_list
-from pipelines import accounts
-from pipelines.exporting import write_table
+from pipelines.ops import accounts
+from pipelines.outputs.tables import write_table
 
 
 def users_table(scope: Scope, lang: str) -> html.Table:

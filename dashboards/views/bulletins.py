@@ -11,8 +11,8 @@ from docx import Document
 from dashboards.access import Scope
 from dashboards.i18n import t
 from dashboards.queries import bulletin_archive
-from pipelines import accounts
-from pipelines.bulletin import build
+from pipelines.ops import accounts
+from pipelines.outputs.bulletin import build
 
 
 def period_options(year: int | None, as_of: date | None) -> list[dict]:

@@ -11,8 +11,8 @@ from dash import html
 from dashboards.access import Scope
 from dashboards.i18n import t
 from dashboards.queries import run_history, run_rejects, run_report, upload
-from pipelines.exporting import write_table
-from pipelines.templates import template_name, write_template
+from pipelines.ingest.templates import template_name, write_template
+from pipelines.outputs.tables import write_table
 from schemas.contract import DATASETS
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 from dashboards.access import Scope
 from dashboards.i18n import name
 from dashboards.queries import export_selection, meta
-from pipelines import accounts
-from pipelines.exporting import write_table
+from pipelines.ops import accounts
+from pipelines.outputs.tables import write_table
 
 FORMATS = {
     "csv": "text/csv",

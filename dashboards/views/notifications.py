@@ -7,7 +7,7 @@ from dash import dcc, html
 from dashboards.access import Scope
 from dashboards.i18n import t
 from dashboards.queries import notifications, unit_names
-from pipelines.notify import RULES
+from pipelines.outputs.notify import RULES
 
 # A page lists at most this many (the newest); filters reach the rest.
 MAX_ROWS = 500

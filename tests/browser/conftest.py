@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines import accounts
+from pipelines.ops import accounts
 from pipelines.settings import load_settings
 from tests.conftest import PASSWORD
 

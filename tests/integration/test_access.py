@@ -16,8 +16,8 @@ import pytest
 from app import create_app
 from dashboards.access import PUBLIC_PATHS, PUBLIC_PREFIXES, Scope
 from dashboards.views.admin import audit_export
-from pipelines import accounts
 from pipelines.cli import main
+from pipelines.ops import accounts
 from pipelines.settings import load_settings
 from tests.conftest import PASSWORD, login
 

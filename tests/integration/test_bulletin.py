@@ -10,9 +10,9 @@ import polars as pl
 import pytest
 from docx import Document
 
-from pipelines.bulletin import archived, build, chart_png, parse_period
 from pipelines.cli import main
-from pipelines.export import export_frame
+from pipelines.outputs.bulletin import archived, build, chart_png, parse_period
+from pipelines.outputs.export import export_frame
 from pipelines.settings import load_settings
 
 

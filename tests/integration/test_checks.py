@@ -8,7 +8,7 @@ import shutil
 import duckdb
 import pytest
 
-from pipelines import checks, marts
+from pipelines.indicators import checks, marts
 from pipelines.run import run_pipeline
 from pipelines.settings import load_settings
 from tests.conftest import TODAY, put

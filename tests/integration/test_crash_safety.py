@@ -19,10 +19,10 @@ import pytest
 
 from dashboards.access import Scope
 from dashboards.queries import values
-from pipelines import store
 from pipelines.demo import write_demo
-from pipelines.export import export_frame
+from pipelines.outputs.export import export_frame
 from pipelines.settings import load_settings
+from pipelines.warehouse import snapshots
 
 pytestmark = pytest.mark.slow
 CHECKS = [("service_coverage", "mental_rehab"), ("served_count", "child_rehab"),
@@ -105,14 +105,14 @@ def test_a_killed_run_leaves_the_published_numbers_and_the_next_run_completes(ci
         shutil.copy(f, data / "inbox" / f.name)
     assert _run(data).returncode == 0
     before = _numbers(data)
-    published_before = store.published(load_settings(data))["run_id"]
+    published_before = snapshots.published(load_settings(data))["run_id"]
     for f in rest:
         shutil.copy(f, data / "inbox" / f.name)
 
     # Killed while loading files, while computing the marts, while publishing, and at a time.
     for when in ("[3/", "[9/", "计算指标", "发布快照", "1.5"):
         _run_and_kill(data, when)
-        pointer = store.published(load_settings(data))
+        pointer = snapshots.published(load_settings(data))
         now = _numbers(data)
         if pointer["run_id"] == published_before:
             assert now == before, f"published numbers changed after a kill at {when!r}"
@@ -132,7 +132,7 @@ def test_a_killed_run_leaves_the_published_numbers_and_the_next_run_completes(ci
     assert statuses[0] == "completed" and statuses[-1] == "completed"
     assert "interrupted" in statuses
     # The data page's history (run reports) lists the killed runs as interrupted too.
-    from pipelines import reports
+    from pipelines.ingest import reports
 
     history = [r["run"]["status"] for r in reports.run_reports(load_settings(data))]
     assert history.count("interrupted") == statuses.count("interrupted")

@@ -13,7 +13,7 @@ from dashboards.views.district import district_view
 from dashboards.views.downloads import download_file, indicator_options
 from dashboards.views.overview import district_from_click, overview_view
 from pipelines.cli import main
-from pipelines.export import export_frame
+from pipelines.outputs.export import export_frame
 from pipelines.settings import load_settings
 
 

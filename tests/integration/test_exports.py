@@ -9,9 +9,9 @@ import polars as pl
 import pytest
 
 from pipelines.cli import main
-from pipelines.export import DISTRICT_COLUMNS
+from pipelines.outputs.export import DISTRICT_COLUMNS
 from pipelines.settings import load_settings
-from pipelines.store import connect_published
+from pipelines.warehouse.snapshots import connect_published
 
 
 @pytest.fixture(scope="module")

@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from pipelines.indicators import compute_values, load_reference
-from pipelines.load import connect_warehouse
+from pipelines.indicators.compute import compute_values, load_reference
 from pipelines.settings import load_settings
+from pipelines.warehouse.db import connect_warehouse
 
 DISTRICTS = ["211202", "211204", "211221", "211223", "211224", "211281", "211282"]
 PROGRAMMES = ["mental_rehab", "precise_rehab", "poverty_rehab", "child_rehab", "disabled_care"]

@@ -8,8 +8,8 @@ import duckdb
 import polars as pl
 import pytest
 
-from pipelines.indicators import compute_values, load_reference
-from pipelines.load import connect_warehouse
+from pipelines.indicators.compute import compute_values, load_reference
+from pipelines.warehouse.db import connect_warehouse
 
 YINZHOU, QINGHE, TIELING_COUNTY = "211202", "211204", "211221"
 
@@ -257,7 +257,7 @@ def test_person_counted_once_per_programme(con):
 
 def test_published_snapshot_carries_the_marts(settings, inbox):
     from pipelines.run import run_pipeline
-    from pipelines.store import connect_published
+    from pipelines.warehouse.snapshots import connect_published
     from tests.conftest import TODAY, put
 
     put(inbox, "_base_cases.csv", "services_end_before_start_service.csv")
@@ -276,7 +276,7 @@ def test_published_snapshot_carries_the_marts(settings, inbox):
 
 
 def test_invalid_targets_file_is_reported_with_row_numbers(settings):
-    from pipelines.reference import Reference, ReferenceError
+    from pipelines.indicators.reference import Reference, ReferenceError
 
     ref_dir = settings.reference_override_dir
     ref_dir.mkdir(parents=True)
@@ -297,7 +297,7 @@ def test_invalid_targets_file_is_reported_with_row_numbers(settings):
 def test_snapshot_is_read_only_but_exports_compute_other_periods(settings, inbox):
     """compute_values runs on a read-only snapshot (temp tables only)."""
     from pipelines.run import run_pipeline
-    from pipelines.store import published_path
+    from pipelines.warehouse.snapshots import published_path
     from tests.conftest import TODAY, put
 
     put(inbox, "_base_cases.csv")

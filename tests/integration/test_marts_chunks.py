@@ -7,10 +7,10 @@ import shutil
 
 import polars as pl
 
-from pipelines import indicators
 from pipelines.cli import main
-from pipelines.load import connect_warehouse
+from pipelines.indicators import compute
 from pipelines.settings import load_settings
+from pipelines.warehouse.db import connect_warehouse
 
 TABLES = ("indicator_values", "indicator_breakdowns", "indicator_monthly")
 
@@ -18,7 +18,7 @@ TABLES = ("indicator_values", "indicator_breakdowns", "indicator_monthly")
 def _marts(settings) -> dict[str, pl.DataFrame]:
     con = connect_warehouse(settings)
     try:
-        indicators.refresh_marts(con, settings)
+        compute.refresh_marts(con, settings)
         return {t: con.sql(f"select * from {t}").pl().sort(pl.all()) for t in TABLES}
     finally:
         con.close()
@@ -30,10 +30,10 @@ def test_chunked_marts_equal_the_whole(tmp_path, demo_inbox, monkeypatch):
     assert main(["--data-dir", str(data), "pipeline", "run"]) == 0
     settings = load_settings(data, jurisdiction="211200")
     whole = _marts(settings)
-    monkeypatch.setattr(indicators, "CHUNK_PERSON_PERIODS", 1)  # one period per chunk
+    monkeypatch.setattr(compute, "CHUNK_PERSON_PERIODS", 1)  # one period per chunk
     con = connect_warehouse(settings)
     try:
-        assert indicators.chunk_size(con) == 1
+        assert compute.chunk_size(con) == 1
     finally:
         con.close()
     chunked = _marts(settings)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines import marts, notify
-from pipelines.load import connect_warehouse
+from pipelines.indicators import marts
+from pipelines.outputs import notify
+from pipelines.warehouse.db import connect_warehouse
 
 YINZHOU = "211202"
 

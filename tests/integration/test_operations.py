@@ -17,11 +17,12 @@ import pytest
 from dashboards.access import Scope
 from dashboards.queries import run_history, run_report, save_targets, target_rows, upload
 from dashboards.views.data import rejects_file, template_file
-from pipelines import accounts, jobs, reports, schedule
-from pipelines.export import export_frame
+from pipelines.ingest import reports
+from pipelines.ingest.templates import write_template
+from pipelines.ops import accounts, jobs, schedule
+from pipelines.outputs.export import export_frame
 from pipelines.run import reference_hash, run_pipeline
 from pipelines.settings import load_settings
-from pipelines.templates import write_template
 from schemas.contract import DATASETS
 from tests.conftest import BAD_INPUT, TODAY, put
 

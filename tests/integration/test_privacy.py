@@ -12,8 +12,8 @@ import polars as pl
 import pytest
 
 from pipelines.cli import main
-from pipelines.read import FileRefused, open_sources
-from pipelines.reference import Reference
+from pipelines.indicators.reference import Reference
+from pipelines.ingest.read import FileRefused, open_sources
 from tests.conftest import TODAY  # noqa: F401 — the demo is validated as of the real today
 
 

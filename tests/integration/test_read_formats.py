@@ -12,8 +12,8 @@ import polars as pl
 import pytest
 import xlsxwriter
 
-from pipelines.idnumbers import check_digit, make_id
 from pipelines.run import run_pipeline
+from schemas.idnumbers import check_digit, make_id
 from tests.conftest import TODAY
 
 HEADER = [

@@ -6,8 +6,8 @@ import shutil
 
 import duckdb
 
-from pipelines import store
 from pipelines.run import run_pipeline
+from pipelines.warehouse import snapshots
 from tests.conftest import BAD_INPUT, TODAY
 
 TABLES = ("cases", "services", "institutions", "staff")
@@ -74,7 +74,7 @@ def test_corrected_file_replaces_the_rows_it_carries(settings, inbox):
         ("YZ-0004", "铜钟街道"),
     ]
     # The published snapshot carries the correction too.
-    con = store.connect_published(settings)
+    con = snapshots.connect_published(settings)
     try:
         assert con.execute("select count(*) from cases").fetchone()[0] == 4
     finally:

@@ -18,8 +18,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.idnumbers import upgrade_15
 from pipelines.run import inbox_files, run_pipeline
+from schemas.idnumbers import upgrade_15
 from tests.conftest import FIXTURES, TODAY
 
 OUT = FIXTURES / "workbooks" / "out"

@@ -7,8 +7,8 @@ import sqlite3
 
 import pytest
 
-from pipelines import accounts
 from pipelines.cli import main
+from pipelines.ops import accounts
 
 
 def test_passwords_are_hashed_with_scrypt_and_verified(settings):

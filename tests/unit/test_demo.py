@@ -7,7 +7,7 @@ import hashlib
 import polars as pl
 
 from pipelines.demo import BAD_KINDS, SERVICE_BAD_KINDS, write_demo
-from pipelines.idnumbers import checksum_ok
+from schemas.idnumbers import checksum_ok
 
 
 def _digest(folder):

@@ -1,7 +1,7 @@
 import fastexcel
 import polars as pl
 
-from pipelines.exporting import write_table
+from pipelines.outputs.tables import write_table
 
 
 def test_csv_has_bom_and_neutralises_formulas(tmp_path):

@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from pipelines.idnumbers import (
+from schemas.idnumbers import (
     birth_date,
     check_digit,
     checksum_ok,

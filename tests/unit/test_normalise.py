@@ -1,7 +1,7 @@
 import polars as pl
 import pytest
 
-from pipelines.normalise import clean_text, date_text
+from pipelines.ingest.normalise import clean_text, date_text
 
 
 @pytest.mark.parametrize(

@@ -7,8 +7,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from pipelines.read import FileRefused, open_sources
-from pipelines.reference import Reference
+from pipelines.indicators.reference import Reference
+from pipelines.ingest.read import FileRefused, open_sources
 from pipelines.settings import load_settings
 
 
@@ -79,7 +79,7 @@ def test_tab_separated_unicode_text(tmp_path, reference):
 
 
 def test_time_of_day_and_apostrophe(tmp_path, reference):
-    from pipelines.normalise import date_text, id_text
+    from pipelines.ingest.normalise import date_text, id_text
 
     out = pl.DataFrame(
         {"d": ["2024-03-05 14:20", "2024/3/5 08:00:00"], "i": ["'21120219850607011x", None]}

@@ -15,7 +15,7 @@ from functools import cache
 
 import pytest
 
-from pipelines.regions import district_resolver, jurisdiction
+from pipelines.indicators.regions import district_resolver, jurisdiction
 from pipelines.settings import DEFAULT_REFERENCE_DIR
 from tests.conftest import FIXTURES
 

@@ -1,6 +1,6 @@
 import pytest
 
-from pipelines.regions import DistrictResolver, geometry, jurisdiction
+from pipelines.indicators.regions import DistrictResolver, geometry, jurisdiction
 
 
 @pytest.mark.parametrize(

@@ -27,7 +27,7 @@ from pathlib import Path
 import polars as pl
 import python_calamine
 
-from pipelines.reference import Reference, clean_header
+from pipelines.indicators.reference import Reference, clean_header
 from schemas.contract import DATASETS, LOAD_ORDER, Dataset
 from schemas.vocab import FOOTER_ANYWHERE, FOOTER_MARKERS, IGNORED_HEADERS
 

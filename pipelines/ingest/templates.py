@@ -12,8 +12,8 @@ from pathlib import Path
 
 import xlsxwriter
 
-from pipelines.reference import Reference
-from pipelines.regions import jurisdiction
+from pipelines.indicators.reference import Reference
+from pipelines.indicators.regions import jurisdiction
 from pipelines.settings import Settings
 from schemas.contract import DATASETS, Column
 from schemas.vocab import CATEGORY_VALUES, GENDER_VALUES, LEVEL_VALUES, POVERTY_VALUES

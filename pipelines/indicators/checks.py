@@ -1,6 +1,6 @@
 """Checks: SQL assertions on the marts, run after they are computed and before publishing.
 
-Each check in `pipelines/sql/checks.sql` selects the rows that break it. Any rows fail the
+Each check in `pipelines/indicators/sql/checks.sql` selects the rows that break it. Any rows fail the
 run with the check named; the published snapshot stays as it was, so a wrong number never
 reaches a page, an export or a bulletin.
 """
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from pipelines.load import sql
+from pipelines.warehouse.db import sql_file
 
 _BLOCK = re.compile(r"^-- check: (\w+)\n((?:--[^\n]*\n)*)(.*?)(?=^-- check: |\Z)", re.M | re.S)
 SAMPLE_ROWS = 3
@@ -47,7 +47,7 @@ class ChecksFailed(RuntimeError):
 
 
 def checks() -> list[Check]:
-    text = sql("checks.sql")
+    text = sql_file("indicators", "checks.sql")
     return [
         Check(m.group(1), re.sub(r"^-- ?", "", m.group(2), flags=re.M).strip(),
               m.group(3).strip().rstrip(";"))

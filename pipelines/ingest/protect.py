@@ -15,8 +15,8 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.idnumbers import mask_id_expr, mask_name_expr
 from schemas.contract import Dataset
+from schemas.idnumbers import mask_id_expr, mask_name_expr
 
 IDENTITY_COLUMNS = ("id_number", "certificate_no", "name")
 

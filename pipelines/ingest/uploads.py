@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipelines import accounts
-from pipelines.read import SUPPORTED_SUFFIXES
+from pipelines.ingest.read import SUPPORTED_SUFFIXES
+from pipelines.ops import accounts
 from pipelines.settings import Settings
 
 

@@ -8,13 +8,11 @@ or none of it, and an interrupted file is simply loaded again by the next run.
 from __future__ import annotations
 
 from datetime import datetime
-from importlib import resources
 
 import duckdb
 import polars as pl
 
-from pipelines.db import rows, scalar
-from pipelines.settings import Settings
+from pipelines.warehouse.db import rows, scalar
 from schemas.contract import Dataset
 
 _TYPES = {
@@ -23,22 +21,6 @@ _TYPES = {
     "number": pl.Float64,
     "int": pl.Int64,
 }
-
-
-def connect_warehouse(settings: Settings) -> duckdb.DuckDBPyConnection:
-    """Open (and create if needed) the working database; only the pipeline run writes it."""
-    settings.ensure_dirs()
-    # A memory limit makes DuckDB spill big loads to disk instead of growing with the file.
-    con = duckdb.connect(
-        str(settings.warehouse_path), config={"memory_limit": settings.duckdb_memory}
-    )
-    con.execute(sql("warehouse.sql"))
-    return con
-
-
-def sql(name: str) -> str:
-    """A SQL file shipped in pipelines/sql."""
-    return resources.files("pipelines").joinpath("sql", name).read_text(encoding="utf-8")
 
 
 def typed(df: pl.DataFrame, dataset: Dataset, source_file: str) -> pl.DataFrame:

@@ -19,7 +19,13 @@ import numpy as np
 import polars as pl
 import xlsxwriter
 
-from pipelines.regions import DistrictResolver, Jurisdiction, Unit, jurisdiction, short_form
+from pipelines.indicators.regions import (
+    DistrictResolver,
+    Jurisdiction,
+    Unit,
+    jurisdiction,
+    short_form,
+)
 
 START = date(2023, 1, 1)
 END = date(2025, 9, 30)

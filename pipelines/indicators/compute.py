@@ -3,32 +3,25 @@ indicator, run for any set of (year, as-of) periods.
 
 The marts call `compute_values` for the default periods; `rehab-monitor export` and the app
 call it on the published snapshot for any other year or as-of date. Both run the same SQL in
-`pipelines/sql/indicators/`.
+`pipelines/indicators/sql/indicators/`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, timedelta
-from importlib import resources
 
 import chinese_calendar
 import duckdb
 import polars as pl
 
-from pipelines.db import frame, scalar
-from pipelines.reference import Reference, ReferenceError
-from pipelines.regions import jurisdiction
+from pipelines.indicators.reference import Reference, ReferenceError
+from pipelines.indicators.regions import jurisdiction
 from pipelines.settings import Settings
+from pipelines.warehouse.db import frame, scalar, sql_file
 
 CALENDAR_RANGE = (date(2015, 1, 1), date(2030, 12, 31))
 BREAKDOWN_DIMENSIONS = ("category", "gender", "age_band", "township")
-
-
-def _sql(name: str) -> str:
-    return (
-        resources.files("pipelines").joinpath("sql", "indicators", name).read_text(encoding="utf-8")
-    )
 
 
 def workdays(start: date, end: date) -> pl.DataFrame:
@@ -131,13 +124,17 @@ def _prepare(con: duckdb.DuckDBPyConnection, periods: list[tuple[int, date]]) ->
     con.execute("create or replace temp table periods (year integer, as_of date)")
     if periods:
         con.executemany("insert into periods values (?, ?)", periods)
-    for statement in _sql("10_facts.sql").split(";\n"):
+    for statement in sql_file("indicators", "indicators", "10_facts.sql").split(";\n"):
         if statement.strip():
             con.execute(statement)
 
 
+def breakdowns_sql() -> str:
+    return sql_file("indicators", "indicators", "30_breakdowns.sql")
+
+
 def values_sql() -> str:
-    return _sql("20_values.sql")
+    return sql_file("indicators", "indicators", "20_values.sql")
 
 
 def compute_values(
@@ -153,7 +150,7 @@ def compute_breakdowns(
 ) -> pl.DataFrame:
     """Person-level indicators by category, gender, age band and township (30_breakdowns.sql)."""
     _prepare(con, periods)
-    return frame(con, _sql("30_breakdowns.sql"))
+    return frame(con, breakdowns_sql())
 
 
 # Person-periods per chunk of the marts' computation (persons × periods, baselines included):
@@ -181,7 +178,7 @@ def refresh_marts(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
         # No cases or services yet: empty marts with their columns, so readers still work.
         _prepare(con, [])
         con.execute(f"create or replace table indicator_values as {sql}")
-        con.execute(f"create or replace table indicator_breakdowns as {_sql('30_breakdowns.sql')}")
+        con.execute(f"create or replace table indicator_breakdowns as {breakdowns_sql()}")
         con.execute(f"create or replace table indicator_monthly as {sql}")
         con.execute(
             "create or replace table mart_meta as select null::date as as_of, current_timestamp as computed_at"
@@ -195,7 +192,7 @@ def refresh_marts(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
         _prepare(con, chunk)
         verb = "create or replace table {} as" if i == 0 else "insert into {}"
         con.execute(f"{verb.format('indicator_values')} {sql}")
-        con.execute(f"{verb.format('indicator_breakdowns')} {_sql('30_breakdowns.sql')}")
+        con.execute(f"{verb.format('indicator_breakdowns')} {breakdowns_sql()}")
     for i, chunk in enumerate(_chunked(month_ends(as_of.year - 2, as_of), size)):
         _prepare(con, chunk)
         verb = "create or replace table {} as" if i == 0 else "insert into {}"

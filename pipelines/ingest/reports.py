@@ -17,8 +17,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipelines.db import frame
 from pipelines.settings import Settings
+from pipelines.warehouse.db import frame
 
 SAMPLES_PER_FILE = 5
 REJECT_COLUMNS = (

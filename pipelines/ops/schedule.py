@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from pipelines import locks
+from pipelines.ops import locks
 from pipelines.settings import Settings
 
 log = logging.getLogger(__name__)

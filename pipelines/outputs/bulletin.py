@@ -18,10 +18,10 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
-from pipelines import store
-from pipelines.db import frame
-from pipelines.export import export_frame
+from pipelines.outputs.export import export_frame
 from pipelines.settings import Settings
+from pipelines.warehouse import snapshots
+from pipelines.warehouse.db import frame
 
 STATUS_ZH = {"met": "达标", "on_track": "正常", "lagging": "滞后", "behind": "严重滞后",
              "no_target": "未设目标", "no_data": "无数据"}  # fmt: skip
@@ -196,10 +196,10 @@ def build(
     today: date | None = None,
 ) -> Bulletin:
     """Write the bulletin for one programme or for all (`programme="all"`), archive it."""
-    pointer = store.published(settings)
+    pointer = snapshots.published(settings)
     if pointer is None:
         raise FileNotFoundError("尚未发布任何数据 / nothing published yet")
-    con = store.connect_published(settings)
+    con = snapshots.connect_published(settings)
     try:
         published = con.execute("select as_of from mart_meta").fetchall()[0][0]
         period = parse_period(period_text, published)

@@ -1,21 +1,21 @@
 """Marts: the published summaries every page, export and bulletin reads.
 
-Each `pipelines/sql/marts/*.sql` file is run in name order, then the indicator marts.
+Each `pipelines/indicators/sql/marts/*.sql` file is run in name order, then the indicator marts.
 """
 
 from __future__ import annotations
 
-from importlib import resources
-
 import duckdb
 
-from pipelines import indicators
+from pipelines.indicators import compute
 from pipelines.settings import Settings
+from pipelines.warehouse.db import sql_file, sql_folder
 
 
 def mart_files() -> list[str]:
-    folder = resources.files("pipelines").joinpath("sql", "marts")
-    return sorted(p.name for p in folder.iterdir() if p.name.endswith(".sql"))
+    return sorted(
+        p.name for p in sql_folder("indicators", "marts").iterdir() if p.name.endswith(".sql")
+    )
 
 
 def refresh(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
@@ -26,7 +26,6 @@ def refresh(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     leaves its publication pending, so the next run computes the marts again. Statement by
     statement, DuckDB frees each replaced temp table at once; inside one transaction it would
     keep every chunk's facts until the commit (tens of GB at national scale)."""
-    folder = resources.files("pipelines").joinpath("sql", "marts")
     for name in mart_files():
-        con.execute(folder.joinpath(name).read_text(encoding="utf-8"))
-    indicators.refresh_marts(con, settings)
+        con.execute(sql_file("indicators", "marts", name))
+    compute.refresh_marts(con, settings)

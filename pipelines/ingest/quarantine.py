@@ -5,9 +5,9 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
-from pipelines import store
-from pipelines.db import frame, scalar
 from pipelines.settings import Settings
+from pipelines.warehouse import snapshots
+from pipelines.warehouse.db import frame, scalar
 
 COLUMNS = ("file", "sheet", "row", "column", "value", "reason_code", "message_zh", "message_en")
 
@@ -19,7 +19,7 @@ def _connect(settings: Settings) -> duckdb.DuckDBPyConnection:
             return duckdb.connect(str(settings.warehouse_path), read_only=True)
         except duckdb.IOException:
             pass  # a run is writing: its predecessor's published state is what we can read
-    return store.connect_published(settings)
+    return snapshots.connect_published(settings)
 
 
 def resolve_run(con: duckdb.DuckDBPyConnection, run: str) -> int | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from pipelines import locks
+from pipelines.ops import locks
 from pipelines.settings import Settings
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from pipelines.regions import DistrictResolver, clean
+from pipelines.indicators.regions import DistrictResolver, clean
 from schemas.checks import check_char
 from schemas.contract import Dataset
 from schemas.vocab import (

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from pipelines.regions import jurisdiction
+from pipelines.indicators.regions import jurisdiction
 from pipelines.settings import Settings
 
 ROLES = ("admin", "leader", "office", "analyst", "district")

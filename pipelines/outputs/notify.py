@@ -5,13 +5,12 @@ that no longer hold are resolved (e.g. when a lagging district catches up)."""
 from __future__ import annotations
 
 from datetime import datetime
-from importlib import resources
 
 import duckdb
 import polars as pl
 
-from pipelines.db import frame
 from pipelines.settings import Settings
+from pipelines.warehouse.db import frame, sql_file
 
 RULES = (
     "progress_lagging", "progress_behind", "target_met", "review_overdue", "referral_waiting",
@@ -73,18 +72,14 @@ def message(row: dict, names: dict[str, str]) -> tuple[str, str, str]:
 
 
 def follow_up_view(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the temp view `follow_up`: persons to follow up (pipelines/sql/follow_up.sql)."""
-    con.execute(_sql("follow_up.sql")).fetchall()
-
-
-def _sql(name: str) -> str:
-    return resources.files("pipelines").joinpath("sql", name).read_text(encoding="utf-8")
+    """Create the temp view `follow_up`: persons to follow up (pipelines/indicators/sql/follow_up.sql)."""
+    con.execute(sql_file("indicators", "follow_up.sql")).fetchall()
 
 
 def conditions(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: int) -> pl.DataFrame:
-    """The §5 conditions that hold now (see pipelines/sql/notifications.sql)."""
+    """The §5 conditions that hold now (see pipelines/indicators/sql/notifications.sql)."""
     follow_up_view(con)
-    sql = _sql("notifications.sql")
+    sql = sql_file("indicators", "notifications.sql")
     sql = (
         sql.replace("$stale_days", str(int(settings.stale_days)))
         .replace("$reject_share", str(float(settings.reject_share_alert)))

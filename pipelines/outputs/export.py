@@ -11,9 +11,10 @@ from datetime import date
 import duckdb
 import polars as pl
 
-from pipelines import indicators, store
-from pipelines.db import frame, scalar
+from pipelines.indicators import compute
 from pipelines.settings import Settings
+from pipelines.warehouse import snapshots
+from pipelines.warehouse.db import frame, scalar
 
 BY = ("district", "township", "category", "month")
 # §10's columns in its order, then what leadership asks next: where the target comes from,
@@ -84,7 +85,7 @@ def suppress_small_cells(rows: pl.DataFrame) -> pl.DataFrame:
 def _export_rows(settings, indicator, programme, year, as_of, by) -> pl.DataFrame:
     if by not in BY:
         raise ExportError(f"--by 应为 / must be one of {', '.join(BY)}")
-    con = store.connect_published(settings)
+    con = snapshots.connect_published(settings)
     try:
         carried = scalar(
             con,
@@ -123,12 +124,12 @@ def _values(con, settings, programme, indicator, year, as_of) -> pl.DataFrame:
     where = "programme = ? and indicator = ? and year = ? and as_of = ?"
     if scalar(con, f"select count(*) from indicator_values where {where}", params):
         return frame(con, f"select * from indicator_values where {where}", params)
-    computed = indicators.compute_values(con, [(year, as_of)], settings.lagging_points)
+    computed = compute.compute_values(con, [(year, as_of)], settings.lagging_points)
     return computed.filter(programme=programme, indicator=indicator)
 
 
 def _monthly(con, settings, programme, indicator, year, as_of) -> pl.DataFrame:
-    months = [p for p in indicators.month_ends(year, as_of) if p[0] == year]
+    months = [p for p in compute.month_ends(year, as_of) if p[0] == year]
     published = frame(
         con,
         "select * from indicator_monthly where programme = ? and indicator = ? and year = ? "
@@ -136,7 +137,7 @@ def _monthly(con, settings, programme, indicator, year, as_of) -> pl.DataFrame:
         [programme, indicator, year, as_of],
     )
     if published.get_column("as_of").n_unique() != len(months):
-        published = indicators.compute_values(con, months, settings.lagging_points).filter(
+        published = compute.compute_values(con, months, settings.lagging_points).filter(
             (pl.col("programme") == programme)
             & (pl.col("indicator") == indicator)
             & (pl.col("unit_level") != "township")
@@ -162,7 +163,7 @@ def _categories(con, programme, indicator, year, as_of) -> pl.DataFrame:
         "select count(*) from indicator_values where programme = ? and indicator = ? and year = ? and as_of = ?",
         params,
     ):
-        rows = indicators.compute_breakdowns(con, [(year, as_of)]).filter(
+        rows = compute.compute_breakdowns(con, [(year, as_of)]).filter(
             (pl.col("programme") == programme)
             & (pl.col("indicator") == indicator)
             & (pl.col("dimension") == "category")

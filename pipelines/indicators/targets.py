@@ -7,9 +7,9 @@ import csv
 import io
 import os
 
-from pipelines import accounts
-from pipelines.reference import TARGET_COLUMNS, Reference, _read_csv
-from pipelines.regions import jurisdiction
+from pipelines.indicators.reference import TARGET_COLUMNS, Reference, _read_csv
+from pipelines.indicators.regions import jurisdiction
+from pipelines.ops import accounts
 from pipelines.settings import Settings
 
 COLUMNS = (*TARGET_COLUMNS, "note")

@@ -1,0 +1,2 @@
+"""Outputs: what leaves the marts for people — exports and table files, notifications, and the
+progress bulletins."""
