@@ -21,7 +21,7 @@ from _accounts import benchmark_login  # benchmarks/_accounts.py, beside this sc
 
 import dashboards.cache
 from app import create_app
-from dashboards.access import Scope
+from dashboards.auth import Scope
 from dashboards.queries import meta
 from pipelines.settings import load_settings
 

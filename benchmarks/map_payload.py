@@ -4,7 +4,7 @@ the whole country.
     .venv/bin/python benchmarks/map_payload.py
 
 For 211200 (铁岭市, 7 districts), 210000 (辽宁省, about 100) and 100000 (全国, about 2,875)
-builds the simplified boundaries asset (`dashboards/components/geo.py`: shapely's coverage
+builds the simplified boundaries asset (`pipelines/indicators/boundaries.py`: shapely's coverage
 simplification, which keeps shared edges shared, so neighbours have no gaps) and reports its
 size as served and gzip-compressed, the build time, and the overview callback's own payload
 (the figure references the asset by URL, so it carries only the values). Goal: ≤ 3 MB for the
@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from dashboards.components.geo import boundaries_path, gzip_path
+from pipelines.indicators.boundaries import boundaries_path, gzip_path
 from pipelines.settings import load_settings
 
 JURISDICTIONS = {"211200": "铁岭市", "210000": "辽宁省", "100000": "全国"}

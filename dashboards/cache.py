@@ -13,7 +13,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import TypeVar
 
-from dashboards.access import Scope
+from dashboards.auth import Scope
 from dashboards.queries import snapshot_key
 
 T = TypeVar("T")

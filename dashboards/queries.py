@@ -22,10 +22,10 @@ import duckdb
 import polars as pl
 from flask import g, has_request_context
 
-from dashboards.access import Denied, Scope
-from pipelines.indicators import compute, targets
+from dashboards.auth import Denied, Scope
+from pipelines.indicators import compute
 from pipelines.ingest import reports, uploads
-from pipelines.ops import accounts, jobs
+from pipelines.ops import accounts, jobs, targets
 from pipelines.outputs import notify
 from pipelines.outputs.bulletin import archived
 from pipelines.outputs.export import export_frame

@@ -322,7 +322,13 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
         )
         return 2
     out = args.out or settings.inbox_dir
-    demo = write_demo(out, scale=args.scale, seed=args.seed, jurisdiction=settings.jurisdiction)
+    demo = write_demo(
+        out,
+        scale=args.scale,
+        seed=args.seed,
+        jurisdiction=settings.jurisdiction,
+        today=settings.current_date(),
+    )
     _say(
         f"演示数据已写入 / demo written to {out}: {len(demo.files)} files, {demo.persons:,} persons, "
         f"{demo.case_rows:,} case rows, {demo.service_rows:,} service rows"
@@ -355,7 +361,7 @@ def _login_help(settings: Settings) -> str:
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from app import create_app
-    from dashboards.components.geo import boundaries_path
+    from pipelines.indicators.boundaries import boundaries_path
 
     app = create_app(settings)
     boundaries_path(settings)  # built once before the first visitor (about 13 s for the country)

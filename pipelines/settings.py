@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, fields, replace
-from datetime import time
+from datetime import date, datetime, time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_REFERENCE_DIR = PROJECT_ROOT / "data" / "reference"
@@ -42,6 +43,14 @@ class Settings:
     timezone: str = field(
         default="Asia/Shanghai",
         metadata=_meta("REHAB_MONITOR_TIMEZONE", "Time zone of the schedule and of 'today'"),
+    )
+    today: str = field(
+        default="",
+        metadata=_meta(
+            "REHAB_MONITOR_TODAY",
+            "The day runs, the demo and bulletins take as today (YYYY-MM-DD), to reproduce a past "
+            "run; empty: the current date in the time zone",
+        ),
     )
     lagging_points: float = field(
         default=5.0,
@@ -106,6 +115,12 @@ class Settings:
             "and exports; show: exact counts",
         ),
     )
+
+    def current_date(self) -> date:
+        """Today in the installation's time zone, unless `today` fixes the day."""
+        if self.today:
+            return date.fromisoformat(self.today)
+        return datetime.now(ZoneInfo(self.timezone)).date()
 
     # Paths derived from the data directory -------------------------------------------------
     @property
@@ -209,6 +224,11 @@ def _check(settings: Settings) -> None:
         time.fromisoformat(settings.schedule_time)
     except ValueError as exc:
         raise ValueError(f"schedule_time must be HH:MM, got {settings.schedule_time!r}") from exc
+    if settings.today:
+        try:
+            date.fromisoformat(settings.today)
+        except ValueError as exc:
+            raise ValueError(f"today must be YYYY-MM-DD, got {settings.today!r}") from exc
     if settings.small_cells not in ("suppress", "show"):
         raise ValueError(f"small_cells must be suppress or show, got {settings.small_cells!r}")
     if not (settings.jurisdiction.isdigit() and len(settings.jurisdiction) == 6):

@@ -16,10 +16,10 @@ from datetime import date
 
 import polars as pl
 
+from schemas.idnumbers import check_char_expr
 from schemas.vocab import CATEGORY_VALUES, GENDER_VALUES, LEVEL_VALUES, POVERTY_VALUES
 
 ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
-_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 
 @dataclass(frozen=True)
@@ -112,13 +112,7 @@ def id_format(col: str) -> pl.Expr:
 
 def check_char(col: str, offset: int = 0) -> pl.Expr:
     """The GB 11643 check character computed from 17 digits starting at `offset`."""
-    total = pl.sum_horizontal(
-        pl.col(col).str.slice(offset + i, 1).cast(pl.Int32, strict=False) * w
-        for i, w in enumerate(_WEIGHTS)
-    )
-    return (total % 11).replace_strict(
-        list(range(11)), list("10X98765432"), return_dtype=pl.String, default=None
-    )
+    return check_char_expr(pl.col(col).str.slice(offset, 17))
 
 
 def id_checksum(col: str) -> pl.Expr:

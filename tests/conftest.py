@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from datetime import date
 from pathlib import Path
@@ -12,9 +13,11 @@ from pipelines.settings import Settings, load_settings
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 BAD_INPUT = FIXTURES / "bad_input"
-# The demo data ends on 2025-09-30; validation runs "as of" a fixed later day so tests do not
-# depend on the calendar.
+# Tests do not depend on the calendar: the demo is written as districts send it on TODAY (its
+# records end on 2025-09-30), and every run, CLI call and app in the tests — subprocesses
+# included — takes TODAY as today through the setting.
 TODAY = date(2025, 10, 8)
+os.environ["REHAB_MONITOR_TODAY"] = TODAY.isoformat()
 
 
 @pytest.fixture
@@ -39,7 +42,7 @@ def demo_inbox(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from pipelines.demo import write_demo
 
     out = tmp_path_factory.mktemp("demo") / "inbox"
-    write_demo(out, scale="small", seed=7, jurisdiction="211200")
+    write_demo(out, scale="small", seed=7, jurisdiction="211200", today=TODAY)
     return out
 
 

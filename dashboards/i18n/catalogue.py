@@ -209,12 +209,6 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Nothing published yet. Put files into the data directory's inbox/ and run "
         "rehab-monitor pipeline run.",
     },
-    "status.met": {"zh": "达标", "en": "Met"},
-    "status.on_track": {"zh": "正常", "en": "On track"},
-    "status.lagging": {"zh": "滞后", "en": "Lagging"},
-    "status.behind": {"zh": "严重滞后", "en": "Behind"},
-    "status.no_target": {"zh": "未设目标", "en": "No target set"},
-    "status.no_data": {"zh": "无数据", "en": "No data"},
     "legend.met": {"zh": "达标（≥目标）", "en": "Met (≥ target)"},
     "legend.on_track": {"zh": "正常（≥序时进度）", "en": "On track (≥ expected)"},
     "legend.lagging": {

@@ -6,7 +6,7 @@ import dash
 import dash_ag_grid as dag
 from dash import Input, Output, State, callback, dcc, html, no_update
 
-from dashboards.access import current_scope
+from dashboards.auth import current_scope
 from dashboards.components.files import send_once
 from dashboards.i18n import t
 from dashboards.views.admin import action_options, audit_export, audit_rows, users_table

@@ -6,7 +6,7 @@ from __future__ import annotations
 import dash
 from dash import Input, Output, State, callback, dcc, html, no_update
 
-from dashboards.access import current_scope
+from dashboards.auth import current_scope
 from dashboards.i18n import t
 from dashboards.queries import meta
 from dashboards.views.bulletins import archive_table, generate, period_options

@@ -6,7 +6,7 @@ from __future__ import annotations
 import dash
 from dash import ALL, Input, Output, State, callback, dcc, html, no_update
 
-from dashboards.access import current_scope
+from dashboards.auth import current_scope
 from dashboards.components.files import send_once
 from dashboards.i18n import t
 from dashboards.queries import run_active

@@ -8,7 +8,7 @@ import dash_ag_grid as dag
 import polars as pl
 from dash import Input, Output, State, callback, dcc, html, no_update
 
-from dashboards.access import current_scope
+from dashboards.auth import current_scope
 from dashboards.components.files import send_once
 from dashboards.i18n import t
 from dashboards.queries import meta

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dash
 from dash import Input, Output, callback, html
 
-from dashboards.access import current_scope
+from dashboards.auth import current_scope
 from dashboards.views.denied import denied_view
 from dashboards.views.loaded import loaded_view
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dash
 from dash import Input, Output, callback, dcc, html
 
-from dashboards.access import current_scope
+from dashboards.auth import current_scope
 from dashboards.i18n import t
 from dashboards.queries import unit_names
 from dashboards.views.notifications import feed_view, rule_options

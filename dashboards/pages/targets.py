@@ -7,7 +7,7 @@ import dash
 import dash_ag_grid as dag
 from dash import Input, Output, State, callback, html, no_update
 
-from dashboards.access import current_scope
+from dashboards.auth import current_scope
 from dashboards.i18n import t
 from dashboards.queries import save_targets, target_rows
 from dashboards.views.denied import denied_view

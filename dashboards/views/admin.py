@@ -8,7 +8,7 @@ from pathlib import Path
 
 from dash import html
 
-from dashboards.access import Scope
+from dashboards.auth import Scope
 from dashboards.i18n import t
 from dashboards.queries import audit_lines, unit_names, user_list
 from pipelines.ops import accounts

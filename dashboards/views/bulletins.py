@@ -8,7 +8,7 @@ from pathlib import Path
 from dash import html
 from docx import Document
 
-from dashboards.access import Scope
+from dashboards.auth import Scope
 from dashboards.i18n import t
 from dashboards.queries import bulletin_archive
 from pipelines.ops import accounts

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from dash import html
 
-from dashboards.access import Scope
+from dashboards.auth import Scope
 from dashboards.i18n import t
 from dashboards.queries import run_history, run_rejects, run_report, upload
 from pipelines.ingest.templates import template_name, write_template

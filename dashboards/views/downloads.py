@@ -7,7 +7,7 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-from dashboards.access import Scope
+from dashboards.auth import Scope
 from dashboards.i18n import name
 from dashboards.queries import export_selection, meta
 from pipelines.ops import accounts

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dash import html
 
-from dashboards.access import Scope
+from dashboards.auth import Scope
 from dashboards.i18n import t
 from dashboards.queries import loaded_overview
 

@@ -7,7 +7,7 @@ from datetime import date
 import polars as pl
 from dash import dcc, html
 
-from dashboards.access import Scope
+from dashboards.auth import Scope
 from dashboards.components import charts
 from dashboards.components.formatting import STATUS_COLOURS, gap_text, status_text, value_text
 from dashboards.components.geo import BOUNDARIES_URL, centre_and_zoom

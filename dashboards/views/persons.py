@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 from dash import dcc, html
 
-from dashboards.access import Scope
+from dashboards.auth import Scope
 from dashboards.i18n import t
 from dashboards.queries import PERSON_LISTS, follow_up_persons
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -26,9 +26,8 @@ from pipelines.indicators.regions import (
     jurisdiction,
     short_form,
 )
+from schemas.idnumbers import check_char_expr, check_digit
 
-START = date(2023, 1, 1)
-END = date(2025, 9, 30)
 SCALES = {"small": 5_000, "city": 100_000, "province": 1_000_000, "national": 10_000_000}
 BAD_SHARE = 0.015
 
@@ -57,7 +56,7 @@ INSTITUTION_KINDS = {
     "disabled_care": "养护机构",
 }
 # Share of active subjects served per year, by district profile (met / on track / lagging /
-# behind): mental_rehab reaches 60% by end-2025 in some districts and stays near 43% in one.
+# behind): mental_rehab reaches 60% by the end of the window's last year in some districts and stays near 43% in one.
 PROFILES = {
     "met": (0.34, 0.50, 0.67),
     "on_track": (0.31, 0.46, 0.60),
@@ -121,8 +120,30 @@ BAD_KINDS = (
     "duplicate_exact",
 )  # fmt: skip
 SERVICE_BAD_KINDS = ("end_before_start", "orphan_service", "number_invalid", "date_invalid")
-_WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2])
-_CHECK = np.array(list("10X98765432"))
+
+
+@dataclass(frozen=True)
+class Window:
+    """The demo's three calendar years, ending at the last month end before `today` (the day
+    the districts send their files), so the demo always shows the current year."""
+
+    today: date
+
+    @property
+    def end(self) -> date:
+        return date(self.today.year, self.today.month, 1) - timedelta(days=1)
+
+    @property
+    def start(self) -> date:
+        return date(self.end.year - 2, 1, 1)
+
+    @property
+    def years(self) -> tuple[int, int, int]:
+        return (self.end.year - 2, self.end.year - 1, self.end.year)
+
+    def day(self, years_back: int, month: int, day: int) -> date:
+        """A day of the window's last year, or of a year `years_back` before it."""
+        return date(self.end.year - years_back, month, day)
 
 
 @dataclass(frozen=True)
@@ -137,9 +158,15 @@ class DemoSummary:
 
 
 def write_demo(
-    out: Path, scale: str = "small", seed: int = 7, jurisdiction: str = "211200"
+    out: Path,
+    scale: str = "small",
+    seed: int = 7,
+    jurisdiction: str = "211200",
+    today: date | None = None,
 ) -> DemoSummary:
-    """Write a realistic synthetic inbox for `jurisdiction` into `out`."""
+    """Write a realistic synthetic inbox for `jurisdiction` into `out`, as districts send it
+    on `today` (default: the current date): records up to the last month end before it."""
+    window = Window(today or date.today())
     if scale not in SCALES:
         raise ValueError(f"scale must be one of {', '.join(SCALES)}")
     out.mkdir(parents=True, exist_ok=True)
@@ -147,39 +174,48 @@ def write_demo(
     rng = np.random.default_rng(seed)
     big = scale in ("province", "national")
     towns = _townships(units, rng)
-    institutions = _institutions(units, rng)
-    cases, services = _cases_and_services(SCALES[scale], units, towns, institutions, rng)
-    staff = _staff(institutions, rng)
+    institutions = _institutions(units, rng, window)
+    cases, services = _cases_and_services(SCALES[scale], units, towns, institutions, rng, window)
+    staff = _staff(institutions, rng, window)
     persons = cases.get_column("id18").n_unique()
 
     bad: dict[str, int] = dict.fromkeys(BAD_KINDS + SERVICE_BAD_KINDS, 0)
     served_cases = services.get_column("case_id").unique()
     case_text = _case_text(cases, units, rng)
-    case_text = _inject_case_problems(case_text, served_cases, units, rng, bad)
+    case_text = _inject_case_problems(case_text, served_cases, units, rng, bad, window)
     service_text = _service_text(services, rng)
-    service_text = _inject_service_problems(service_text, rng, bad)
+    service_text = _inject_service_problems(service_text, rng, bad, window)
 
     files: list[Path] = []
-    files.append(_write_institutions(out, institutions, units, big))
+    files.append(_write_institutions(out, institutions, units, big, window))
     for i, unit in enumerate(units):
         header = CASE_HEADERS[i % len(CASE_HEADERS)]
         part = case_text.filter(pl.col("_unit") == unit.code).drop("_unit")
         renamed = part.rename({**CASE_COLUMNS, **header, "district_code": "区县代码"}, strict=False)
         files.append(
-            _write_table(out, f"02_个案_{unit.name}_2025-09", renamed, i, big, _case_title(unit))
+            _write_table(
+                out,
+                f"02_个案_{unit.name}_{window.end:%Y-%m}",
+                renamed,
+                i,
+                big,
+                _case_title(unit, window),
+                window,
+            )
         )
         svc = service_text.filter(pl.col("_unit") == unit.code).drop("_unit")
         files.append(
             _write_table(
                 out,
-                f"03_服务_{unit.name}_2025-09",
+                f"03_服务_{unit.name}_{window.end:%Y-%m}",
                 svc.rename(SERVICE_COLUMNS),
                 i + 1,
                 big,
                 f"{unit.name}康复服务记录台账",
+                window,
             )
         )
-    files.append(_write_staff(out, staff, big))
+    files.append(_write_staff(out, staff, big, window))
     return DemoSummary(
         files=files,
         persons=persons,
@@ -236,30 +272,25 @@ def _to_date(days: np.ndarray) -> pl.Series:
     return pl.Series(days.astype("int64")).cast(pl.Date)
 
 
-def _check_digits(body: np.ndarray) -> np.ndarray:
-    """GB 11643 check characters for an array of 17-digit integers."""
-    digits = np.zeros((body.size, 17), dtype=np.int64)
-    rest = body.copy()
-    for pos in range(16, -1, -1):
-        digits[:, pos] = rest % 10
-        rest //= 10
-    return _CHECK[(digits @ _WEIGHTS) % 11]
-
-
 def _ids(area: np.ndarray, born_days: np.ndarray, seq: np.ndarray) -> np.ndarray:
     born = pl.Series(born_days.astype("int64")).cast(pl.Date).dt.strftime("%Y%m%d").to_numpy()
     body = area.astype(np.int64) * 10**11 + born.astype(np.int64) * 1000 + seq
-    return np.char.add(body.astype(str), _check_digits(body))
+    bodies = pl.Series(body.astype(str))
+    return (
+        pl.select(pl.concat_str(pl.lit(bodies), check_char_expr(pl.lit(bodies))))
+        .to_series()
+        .to_numpy()
+    )
 
 
-def _institutions(units: list[Unit], rng: np.random.Generator) -> pl.DataFrame:
+def _institutions(units: list[Unit], rng: np.random.Generator, window: Window) -> pl.DataFrame:
     """2–6 designated institutions per district; some districts gain mental-rehab service late."""
     rows = []
     for i, u in enumerate(units):
         profile = PROFILE_CYCLE[i % len(PROFILE_CYCLE)]
         # When the district's first community mental-rehab institution was designated.
-        first_mental = {"met": date(2022, 6, 1), "on_track": date(2023, 3, 1)}.get(
-            profile, date(2024, 4, 1) if profile == "lagging" else date(2025, 5, 1)
+        first_mental = {"met": window.day(3, 6, 1), "on_track": window.day(2, 3, 1)}.get(
+            profile, window.day(1, 4, 1) if profile == "lagging" else window.day(0, 5, 1)
         )
         if i % 9 == 8:
             first_mental = None  # a district still without capability
@@ -274,11 +305,13 @@ def _institutions(units: list[Unit], rng: np.random.Generator) -> pl.DataFrame:
             start = (
                 first_mental
                 if k == 0 and first_mental
-                else date(2021 + int(rng.integers(0, 4)), int(rng.integers(1, 13)), 1)
+                else date(
+                    window.end.year - 4 + int(rng.integers(0, 4)), int(rng.integers(1, 13)), 1
+                )
             )
-            if start > END:
-                start = date(2025, 1, 1)
-            ends = date(2024, 12, 31) if (k == n - 1 and rng.random() < 0.3) else None
+            if start > window.end:
+                start = window.day(0, 1, 1)
+            ends = window.day(1, 12, 31) if (k == n - 1 and rng.random() < 0.3) else None
             rows.append(
                 {
                     "institution_id": f"JG{u.code}{k + 1:02d}",
@@ -300,13 +333,14 @@ def _cases_and_services(
     towns: dict[str, list[str]],
     institutions: pl.DataFrame,
     rng: np.random.Generator,
+    window: Window,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     codes = np.array([u.code for u in units])
     weights = rng.gamma(4.0, 1.0, size=len(units))
     unit_idx = rng.choice(len(units), size=n, p=weights / weights.sum())
     prog_idx = rng.choice(len(PROGRAMMES), size=n, p=PROGRAMME_SHARE)
     programme = np.array(PROGRAMMES)[prog_idx]
-    reg = rng.integers(_days(START), _days(END) + 1, size=n)
+    reg = rng.integers(_days(window.start), _days(window.end) + 1, size=n)
     is_child = programme == "child_rehab"
     # Children are 0–17 at registration; a tenth of them are 17 and turn 18 during services.
     age_years = np.where(
@@ -365,7 +399,7 @@ def _cases_and_services(
     moved_reg = (
         movers.get_column("registration_date").to_numpy().astype("datetime64[D]").astype(np.int64)
     )
-    moved_reg = np.minimum(moved_reg + rng.integers(60, 400, size=movers.height), _days(END))
+    moved_reg = np.minimum(moved_reg + rng.integers(60, 400, size=movers.height), _days(window.end))
     movers = movers.with_columns(
         pl.Series("district_code", codes[mover_units]),
         pl.Series("township", [towns[codes[u]][0] for u in mover_units]),
@@ -384,7 +418,7 @@ def _cases_and_services(
     )
     exits = rng.random(m) < 0.08
     exit_days = np.where(
-        exits, np.minimum(reg_days + rng.integers(30, 700, size=m), _days(END)), -1
+        exits, np.minimum(reg_days + rng.integers(30, 700, size=m), _days(window.end)), -1
     )
     prog = cases.get_column("programme").to_numpy()
     app_days = reg_days + rng.integers(0, 10, size=m)
@@ -405,12 +439,15 @@ def _cases_and_services(
             "need_assessed",
             rng.random(m) < np.where(np.isin(prog, ["precise_rehab", "poverty_rehab"]), 0.85, 0.95),
         ),
-        pl.Series("assessment_date", _to_date(reg_days + rng.integers(0, 20, size=m))),
+        pl.Series(
+            "assessment_date",
+            _to_date(np.minimum(reg_days + rng.integers(0, 20, size=m), _days(window.end))),
+        ),
         pl.when(pl.col("programme") == "child_rehab")
-        .then(pl.Series(_to_date(np.minimum(app_days, _days(END)))))
+        .then(pl.Series(_to_date(np.minimum(app_days, _days(window.end)))))
         .alias("application_date"),
         pl.when((pl.col("programme") == "child_rehab") & pl.Series(review_days >= 0))
-        .then(pl.Series(_to_date(np.minimum(np.maximum(review_days, app_days), _days(END)))))
+        .then(pl.Series(_to_date(np.minimum(np.maximum(review_days, app_days), _days(window.end)))))
         .alias("review_date"),
         pl.when(pl.col("programme") == "mental_rehab")
         .then(pl.Series(_to_date(reg_days - rng.integers(0, 30, size=m))))
@@ -425,15 +462,15 @@ def _cases_and_services(
         pl.Series("medical_insurance", rng.random(m) < 0.96),
         pl.Series("family_doctor_signed", rng.random(m) < 0.88),
         pl.when(pl.col("programme") == "disabled_care")
-        .then(pl.Series(_to_date(_days(END) - rng.integers(0, 500, size=m))))
+        .then(pl.Series(_to_date(_days(window.end) - rng.integers(0, 500, size=m))))
         .alias("income_assessment_date"),
     )
-    services = _services(cases, institutions, rng)
+    services = _services(cases, institutions, rng, window)
     return cases, services
 
 
 def _services(
-    cases: pl.DataFrame, institutions: pl.DataFrame, rng: np.random.Generator
+    cases: pl.DataFrame, institutions: pl.DataFrame, rng: np.random.Generator, window: Window
 ) -> pl.DataFrame:
     """Service episodes per year: the share served follows the district's profile."""
     frames = []
@@ -463,8 +500,8 @@ def _services(
     }
     fallback = institutions.get_column("institution_id").to_list()
     district = cases.get_column("district_code").to_numpy()
-    for k, year in enumerate((2023, 2024, 2025)):
-        y0, y1 = _days(date(year, 1, 1)), min(_days(date(year, 12, 31)), _days(END))
+    for k, year in enumerate(window.years):
+        y0, y1 = _days(date(year, 1, 1)), min(_days(date(year, 12, 31)), _days(window.end))
         eligible = (reg <= y1) & (exit_days >= y0)
         # Registered late in the year: less time to be served.
         p = np.clip(rates[:, k] * boost * 0.86, 0, 0.98)
@@ -474,13 +511,13 @@ def _services(
         start = lo + (rng.random(idx.size) * np.maximum(y1 - lo, 0)).astype(np.int64)
         length = rng.integers(20, 200, size=idx.size)
         ongoing = (rng.random(idx.size) < 0.25) | (prog[idx] == "disabled_care")
-        end = np.where(ongoing, -1, np.minimum(start + length, _days(END)))
+        end = np.where(ongoing, -1, np.minimum(start + length, _days(window.end)))
         std = np.where(
             prog[idx] == "mental_rehab", rng.random(idx.size) < 0.93, rng.random(idx.size) < 0.8
         )
         months = np.where(prog[idx] == "child_rehab", rng.integers(1, 11, size=idx.size), 0)
         settled = np.where(
-            end > 0, np.minimum(end + rng.integers(5, 80, size=idx.size), _days(END)), -1
+            end > 0, np.minimum(end + rng.integers(5, 80, size=idx.size), _days(window.end)), -1
         )
         frames.append(
             pl.DataFrame(
@@ -510,7 +547,7 @@ def _services(
                         "programme": prog[extra],
                         "district_code": district[extra],
                         "start_date": _to_date(np.minimum(s, y1)),
-                        "end_date": _to_date(np.minimum(s + 30, _days(END))),
+                        "end_date": _to_date(np.minimum(s + 30, _days(window.end))),
                         "standardized": np.zeros(extra.size, dtype=bool),
                         "months": np.zeros(extra.size, dtype=np.int64),
                         "year": np.full(extra.size, year),
@@ -544,13 +581,13 @@ def _services(
     ).drop("n", "year")
 
 
-def _staff(institutions: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
+def _staff(institutions: pl.DataFrame, rng: np.random.Generator, window: Window) -> pl.DataFrame:
     rows = []
     for inst_id in institutions.get_column("institution_id").to_list():
         n = int(rng.integers(3, 12))
         degree = rng.random(n) < 0.34
         direct = rng.random(n) < 0.75
-        for year in (2023, 2024, 2025):
+        for year in window.years:
             hours = np.where(
                 rng.random(n) < 0.82, rng.integers(20, 48, size=n), rng.integers(4, 20, size=n)
             )
@@ -730,6 +767,7 @@ def _inject_case_problems(
     units: list[Unit],
     rng: np.random.Generator,
     bad: dict[str, int],
+    window: Window,
 ) -> pl.DataFrame:
     """One problem per chosen row, only on cases without services (no knock-on orphans)."""
     candidates = np.nonzero(~df.get_column("case_id").is_in(served.implode()).to_numpy())[0]
@@ -743,7 +781,8 @@ def _inject_case_problems(
     edits = {
         "missing_required": ("registration_date", None),
         "date_invalid": ("registration_date", "2024-13-45"),
-        "date_out_of_range": ("registration_date", "2027-01-01"),
+        # after the day the file is sent, whatever that day is
+        "date_out_of_range": ("registration_date", f"{window.today.year + 1}-01-01"),
         "category_invalid": ("disability_category", "其他"),
         "level_invalid": ("disability_level", "五级"),
         "programme_unknown": ("programme", "助残项目"),
@@ -773,12 +812,12 @@ def _inject_case_problems(
     cert_col = df.get_column("certificate_no").to_list()
     for r in groups["id_checksum"]:
         body = _body(id_col[r], cert_col[r])
-        id_col[r] = body + ("0" if _check(body) != "0" else "1")
+        id_col[r] = body + ("0" if check_digit(body) != "0" else "1")
         cert_col[r] = None
     for r in groups["id_birth_date"]:
         body = _body(id_col[r], cert_col[r])
         body = body[:10] + "13" + body[12:]
-        id_col[r] = body + _check(body)
+        id_col[r] = body + check_digit(body)
         cert_col[r] = None
     bad["id_checksum"] += groups["id_checksum"].size
     bad["id_birth_date"] += groups["id_birth_date"].size
@@ -805,12 +844,8 @@ def _body(id_number: str | None, certificate: str | None) -> str:
     return text[:17]
 
 
-def _check(body: str) -> str:
-    return str(_CHECK[int(np.dot(np.array([int(c) for c in body]), _WEIGHTS)) % 11])
-
-
 def _inject_service_problems(
-    df: pl.DataFrame, rng: np.random.Generator, bad: dict[str, int]
+    df: pl.DataFrame, rng: np.random.Generator, bad: dict[str, int], window: Window
 ) -> pl.DataFrame:
     per_kind = max(1, int(df.height * BAD_SHARE) // len(SERVICE_BAD_KINDS))
     chosen = rng.choice(
@@ -823,47 +858,53 @@ def _inject_service_problems(
     df = _set(df, groups["number_invalid"], "amount", "五百")
     df = _set(df, groups["date_invalid"], "start_date", "去年三月")
     rows = groups["end_before_start"]
-    df = _set(_set(df, rows, "start_date", "2024-06-01"), rows, "end_date", "2024-03-01")
+    year = window.years[1]
+    df = _set(_set(df, rows, "start_date", f"{year}-06-01"), rows, "end_date", f"{year}-03-01")
     for kind in SERVICE_BAD_KINDS:
         bad[kind] += groups[kind].size
     return df
 
 
-def _case_title(unit: Unit) -> str:
-    return f"{unit.city}{unit.name}残疾人康复个案登记表（截至2025年9月30日）"
+def _case_title(unit: Unit, window: Window) -> str:
+    end = window.end
+    return f"{unit.city}{unit.name}残疾人康复个案登记表（截至{end.year}年{end.month}月{end.day}日）"
 
 
-def _csv_bytes(df: pl.DataFrame, title: str | None, encoding: str) -> bytes:
+def _csv_bytes(df: pl.DataFrame, title: str | None, encoding: str, sent: date) -> bytes:
     text = df.write_csv()
     if title:
         text = (
-            f"{title}\n填报单位：{title[:3]}残联,,填报日期：2025-10-08\n\n"
+            f"{title}\n填报单位：{title[:3]}残联,,填报日期：{sent.isoformat()}\n\n"
             + text
             + "合计,,\n填表人：,审核人：,\n"
         )
     return text.encode(encoding)
 
 
-def _write_table(out: Path, stem: str, df: pl.DataFrame, i: int, big: bool, title: str) -> Path:
+def _write_table(
+    out: Path, stem: str, df: pl.DataFrame, i: int, big: bool, title: str, window: Window
+) -> Path:
     """Rotate formats: UTF-8 CSV, GB18030 CSV, UTF-8 with BOM, and an Excel workbook."""
     if big:
         path = out / f"{stem}.csv"
-        path.write_bytes(_csv_bytes(df, None, "utf-8"))
+        path.write_bytes(_csv_bytes(df, None, "utf-8", window.today))
         return path
     kind = i % 4
     if kind == 3:
         path = out / f"{stem}.xlsx"
-        _xlsx(path, df, title, with_instructions=i % 8 == 3)
+        _xlsx(path, df, title, window.today, with_instructions=i % 8 == 3)
         return path
     path = out / f"{stem}.csv"
     encoding = ("utf-8", "gb18030", "utf-8-sig")[kind]
-    path.write_bytes(_csv_bytes(df, title if kind != 0 else None, encoding))
+    path.write_bytes(_csv_bytes(df, title if kind != 0 else None, encoding, window.today))
     return path
 
 
-def _xlsx(path: Path, df: pl.DataFrame, title: str, with_instructions: bool = False) -> None:
+def _xlsx(
+    path: Path, df: pl.DataFrame, title: str, sent: date, with_instructions: bool = False
+) -> None:
     wb = xlsxwriter.Workbook(str(path), {"constant_memory": False})
-    wb.set_properties({"created": datetime(2025, 10, 8)})
+    wb.set_properties({"created": datetime(sent.year, sent.month, sent.day)})
     if with_instructions:
         info = wb.add_worksheet("填表说明")
         info.write(0, 0, "填表说明：身份证号、残疾人证号请设置为文本格式；日期格式为年-月-日。")
@@ -881,7 +922,7 @@ def _xlsx(path: Path, df: pl.DataFrame, title: str, with_instructions: bool = Fa
 
 
 def _write_institutions(
-    out: Path, institutions: pl.DataFrame, units: list[Unit], big: bool
+    out: Path, institutions: pl.DataFrame, units: list[Unit], big: bool, window: Window
 ) -> Path:
     names = _district_forms(units)[0]
     df = (
@@ -901,14 +942,14 @@ def _write_institutions(
     )
     if big:
         path = out / "01_机构_定点机构名录.csv"
-        path.write_bytes(_csv_bytes(df, None, "utf-8"))
+        path.write_bytes(_csv_bytes(df, None, "utf-8", window.today))
         return path
     path = out / "01_机构_定点机构名录.xlsx"
-    _xlsx(path, df, "残疾人康复定点服务机构名录", with_instructions=True)
+    _xlsx(path, df, "残疾人康复定点服务机构名录", window.today, with_instructions=True)
     return path
 
 
-def _write_staff(out: Path, staff: pl.DataFrame, big: bool) -> Path:
+def _write_staff(out: Path, staff: pl.DataFrame, big: bool, window: Window) -> Path:
     df = (
         staff.with_columns(
             *(
@@ -922,6 +963,8 @@ def _write_staff(out: Path, staff: pl.DataFrame, big: bool) -> Path:
         .rename(STAFF_COLUMNS)
     )
     path = out / "04_人员_服务人员培训台账.csv"
-    buf = io.BytesIO(_csv_bytes(df, None if big else "康复服务人员培训学时台账", "utf-8-sig"))
+    buf = io.BytesIO(
+        _csv_bytes(df, None if big else "康复服务人员培训学时台账", "utf-8-sig", window.today)
+    )
     path.write_bytes(buf.getvalue())
     return path

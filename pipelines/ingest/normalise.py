@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import polars as pl
 
 from pipelines.indicators.regions import DistrictResolver, clean
-from schemas.checks import check_char
 from schemas.contract import Dataset
+from schemas.idnumbers import upgrade_15_expr
 from schemas.vocab import (
     CATEGORY_SPELLINGS,
     GENDER_SPELLINGS,
@@ -73,19 +73,6 @@ def id_text(expr: pl.Expr) -> pl.Expr:
     return expr.str.replace_all(_INVISIBLE, "").str.replace(r"^'", "").str.to_uppercase()
 
 
-def _upgrade_15(df: pl.DataFrame, col: str) -> pl.DataFrame:
-    """A 15-digit legacy number → 18 digits: century 19 inserted, check digit appended."""
-    legacy = pl.col(col).str.contains(r"^\d{15}$").fill_null(False)
-    if not df.select(legacy.any()).item():
-        return df
-    body = pl.concat_str(pl.col(col).str.slice(0, 6), pl.lit("19"), pl.col(col).str.slice(6, 9))
-    df = df.with_columns(body.alias("_body17"))
-    upgraded = pl.concat_str(pl.col("_body17"), check_char("_body17"))
-    return df.with_columns(pl.when(legacy).then(upgraded).otherwise(pl.col(col)).alias(col)).drop(
-        "_body17"
-    )
-
-
 def number_text(expr: pl.Expr) -> pl.Expr:
     return expr.str.replace_all(r"[,，\s]", "").str.replace(r"(元|小时|学时|个月|月|人)$", "")
 
@@ -119,7 +106,7 @@ def normalise(df: pl.DataFrame, dataset: Dataset, vocab: Vocabulary) -> pl.DataF
                 exprs.append(number_text(c).alias(col.name))
     df = df.with_columns(exprs)
     if "id_number" in dataset.column_names:
-        df = _upgrade_15(df, "id_number")
+        df = df.with_columns(upgrade_15_expr(pl.col("id_number")))
     if "district_code" in dataset.column_names:
         df = _district(df, dataset, vocab)
     key = pl.concat_str([pl.col(k) for k in dataset.key], separator="|")

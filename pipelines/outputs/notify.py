@@ -9,6 +9,7 @@ from datetime import datetime
 import duckdb
 import polars as pl
 
+from pipelines.outputs.formatting import percent, value_text
 from pipelines.settings import Settings
 from pipelines.warehouse.db import frame, sql_file
 
@@ -16,14 +17,6 @@ RULES = (
     "progress_lagging", "progress_behind", "target_met", "review_overdue", "referral_waiting",
     "settlement_missing", "stale_data", "file_rejects",
 )  # fmt: skip
-
-
-def _pct(v: float | None) -> str:
-    return "—" if v is None else f"{v:.1%}"
-
-
-def _value(v: float | None, unit: str | None) -> str:
-    return _pct(v) if unit == "ratio" else ("—" if v is None else f"{v:,.0f}")
 
 
 def message(row: dict, names: dict[str, str]) -> tuple[str, str, str]:
@@ -37,18 +30,18 @@ def message(row: dict, names: dict[str, str]) -> tuple[str, str, str]:
         case "progress_lagging" | "progress_behind":
             level = "滞后" if row["rule"] == "progress_lagging" else "严重滞后"
             zh = (
-                f"{d}{p}{ind}为{_value(row['value'], unit)}，低于序时进度{_value(row['expected'], unit)}"
-                f"（年度目标{_value(row['target'], unit)}），进度{level}，尚需服务{row['persons_needed'] or 0}人"
+                f"{d}{p}{ind}为{value_text(row['value'], unit)}，低于序时进度{value_text(row['expected'], unit)}"
+                f"（年度目标{value_text(row['target'], unit)}），进度{level}，尚需服务{row['persons_needed'] or 0}人"
             )
             en = (
-                f"{d} {row['programme']} {row['subject']} is {_value(row['value'], unit)}, below the "
-                f"expected {_value(row['expected'], unit)} (target {_value(row['target'], unit)}); "
+                f"{d} {row['programme']} {row['subject']} is {value_text(row['value'], unit)}, below the "
+                f"expected {value_text(row['expected'], unit)} (target {value_text(row['target'], unit)}); "
                 f"{'lagging' if row['rule'] == 'progress_lagging' else 'behind'}, "
                 f"{row['persons_needed'] or 0} more persons needed"
             )
         case "target_met":
-            zh = f"{d}{p}{ind}达到{_value(row['value'], unit)}，已完成年度目标{_value(row['target'], unit)}"
-            en = f"{d} {row['programme']} {row['subject']} reached {_value(row['value'], unit)}, meeting the target {_value(row['target'], unit)}"
+            zh = f"{d}{p}{ind}达到{value_text(row['value'], unit)}，已完成年度目标{value_text(row['target'], unit)}"
+            en = f"{d} {row['programme']} {row['subject']} reached {value_text(row['value'], unit)}, meeting the target {value_text(row['target'], unit)}"
         case "review_overdue":
             zh = f"{d}{p}有{n}份申请超过5个工作日未完成审核"
             en = f"{d} {row['programme']}: {n} applications waiting more than 5 working days for review"
@@ -63,8 +56,8 @@ def message(row: dict, names: dict[str, str]) -> tuple[str, str, str]:
             zh = f"{d}已{n}天没有新的个案或服务记录"
             en = f"{d} sent no new case or service records for {n} days"
         case "file_rejects":
-            zh = f"文件“{row['subject']}”拒收{n}行（{_pct(row['value'])}），请核对后重新报送"
-            en = f"File '{row['subject']}' had {n} rows rejected ({_pct(row['value'])}); please correct and re-send"
+            zh = f"文件“{row['subject']}”拒收{n}行（{percent(row['value'])}），请核对后重新报送"
+            en = f"File '{row['subject']}' had {n} rows rejected ({percent(row['value'])}); please correct and re-send"
             link = "/loaded"
         case _:
             zh = en = row["rule"]

@@ -14,7 +14,8 @@ import polars as pl
 import pytest
 
 from app import create_app
-from dashboards.access import PUBLIC_PATHS, PUBLIC_PREFIXES, Scope
+from dashboards.auth import Scope
+from dashboards.auth.login import PUBLIC_PATHS, PUBLIC_PREFIXES
 from dashboards.views.admin import audit_export
 from pipelines.cli import main
 from pipelines.ops import accounts

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app import create_app
-from dashboards.access import Scope
+from dashboards.auth import Scope
 from dashboards.queries import loaded_overview
 from pipelines.run import run_pipeline
 from tests.conftest import TODAY, login, put

@@ -11,9 +11,11 @@ import pytest
 from docx import Document
 
 from pipelines.cli import main
-from pipelines.outputs.bulletin import archived, build, chart_png, parse_period
+from pipelines.outputs.bulletin import archived, build, parse_period
+from pipelines.outputs.bulletin.chart import chart_png
 from pipelines.outputs.export import export_frame
 from pipelines.settings import load_settings
+from tests.conftest import TODAY
 
 
 @pytest.fixture(scope="module")
@@ -43,9 +45,8 @@ def test_bulletin_document(settings, tmp_path):
     text = "\n".join(p.text for p in doc.paragraphs)
     assert doc.paragraphs[0].text == "精康融合行动进度通报"
     assert doc.paragraphs[1].text == "（2025年第1期）"
-    assert (
-        f"{date.today().year}年{date.today().month}月{date.today().day}日" in doc.paragraphs[2].text
-    )
+    # Issued "today": the pinned day of the tests (REHAB_MONITOR_TODAY).
+    assert f"{TODAY.year}年{TODAY.month}月{TODAY.day}日" in doc.paragraphs[2].text
 
     export = export_frame(settings, "service_coverage", "mental_rehab", 2025, date(2025, 9, 30))
     city = export.filter(district_code="city").row(0, named=True)

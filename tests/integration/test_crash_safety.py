@@ -17,12 +17,13 @@ import duckdb
 import polars as pl
 import pytest
 
-from dashboards.access import Scope
+from dashboards.auth import Scope
 from dashboards.queries import values
 from pipelines.demo import write_demo
 from pipelines.outputs.export import export_frame
 from pipelines.settings import load_settings
 from pipelines.warehouse import snapshots
+from tests.conftest import TODAY
 
 pytestmark = pytest.mark.slow
 CHECKS = [("service_coverage", "mental_rehab"), ("served_count", "child_rehab"),
@@ -32,7 +33,7 @@ CHECKS = [("service_coverage", "mental_rehab"), ("served_count", "child_rehab"),
 @pytest.fixture(scope="module")
 def city_inbox(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("city") / "inbox"
-    write_demo(out, scale="city", seed=11, jurisdiction="211200")
+    write_demo(out, scale="city", seed=11, jurisdiction="211200", today=TODAY)
     return out
 
 

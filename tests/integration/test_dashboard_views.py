@@ -7,7 +7,7 @@ import shutil
 import pytest
 from dash import dcc, html
 
-from dashboards.access import Scope
+from dashboards.auth import Scope
 from dashboards.queries import lacking_capability, meta, values
 from dashboards.views.district import district_view
 from dashboards.views.downloads import download_file, indicator_options

@@ -14,7 +14,7 @@ import fastexcel
 import polars as pl
 import pytest
 
-from dashboards.access import Scope
+from dashboards.auth import Scope
 from dashboards.queries import run_history, run_report, save_targets, target_rows, upload
 from dashboards.views.data import rejects_file, template_file
 from pipelines.ingest import reports

@@ -14,7 +14,6 @@ import pytest
 from pipelines.cli import main
 from pipelines.indicators.reference import Reference
 from pipelines.ingest.read import FileRefused, open_sources
-from tests.conftest import TODAY  # noqa: F401 — the demo is validated as of the real today
 
 
 def raw_identities(inbox: Path, reference: Reference) -> tuple[set[str], set[str]]:

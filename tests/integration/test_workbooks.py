@@ -18,7 +18,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.run import inbox_files, run_pipeline
+from pipelines.ingest.inbox import inbox_files
+from pipelines.run import run_pipeline
 from schemas.idnumbers import upgrade_15
 from tests.conftest import FIXTURES, TODAY
 

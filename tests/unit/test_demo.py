@@ -8,6 +8,7 @@ import polars as pl
 
 from pipelines.demo import BAD_KINDS, SERVICE_BAD_KINDS, write_demo
 from schemas.idnumbers import checksum_ok
+from tests.conftest import TODAY
 
 
 def _digest(folder):
@@ -15,16 +16,16 @@ def _digest(folder):
 
 
 def test_same_seed_same_files(tmp_path):
-    a = write_demo(tmp_path / "a", seed=3)
-    write_demo(tmp_path / "b", seed=3)
+    a = write_demo(tmp_path / "a", seed=3, today=TODAY)
+    write_demo(tmp_path / "b", seed=3, today=TODAY)
     assert _digest(tmp_path / "a") == _digest(tmp_path / "b")
-    write_demo(tmp_path / "c", seed=4)
+    write_demo(tmp_path / "c", seed=4, today=TODAY)
     assert _digest(tmp_path / "a") != _digest(tmp_path / "c")
     assert 4_500 <= a.persons <= 5_500
 
 
 def test_small_demo_has_every_format_programme_and_bad_kind(tmp_path):
-    s = write_demo(tmp_path, seed=7)
+    s = write_demo(tmp_path, seed=7, today=TODAY)
     suffixes = {p.suffix for p in s.files}
     assert suffixes == {".csv", ".xlsx"}
     heads = {p.name: p.read_bytes()[:3] for p in s.files if p.suffix == ".csv"}
@@ -52,7 +53,7 @@ def _is_gb18030(path) -> bool:
 
 
 def test_ids_are_valid_except_injected(tmp_path):
-    s = write_demo(tmp_path, seed=7)
+    s = write_demo(tmp_path, seed=7, today=TODAY)
     path = next(
         p
         for p in s.files

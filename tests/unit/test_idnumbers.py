@@ -1,16 +1,17 @@
 from datetime import date
 
+import polars as pl
 import pytest
 
 from schemas.idnumbers import (
-    birth_date,
+    check_char_expr,
     check_digit,
     checksum_ok,
-    gender,
     make_id,
     mask_id,
     mask_name,
     upgrade_15,
+    upgrade_15_expr,
 )
 
 
@@ -21,15 +22,22 @@ def test_check_digit_of_the_standard_example():
     assert not checksum_ok("110105194912310021")
 
 
+def test_the_check_character_over_a_column_is_the_one_validation_uses():
+    frame = pl.DataFrame({"id": ["11010519491231002X", "211202199001011234", "21120A19900101123"]})
+    got = frame.select(check_char_expr(pl.col("id"))).to_series().to_list()
+    assert got == ["X", check_digit("21120219900101123"), None]  # not digits: no check char
+
+
 def test_legacy_15_digit_upgrade():
     assert upgrade_15("110105491231002") == "11010519491231002X"
+    frame = pl.DataFrame({"id": ["110105491231002", "11010519491231002X", None]})
+    got = frame.select(upgrade_15_expr(pl.col("id"))).to_series().to_list()
+    assert got == ["11010519491231002X", "11010519491231002X", None]
 
 
-def test_birth_date_and_gender_come_from_the_number():
+def test_synthetic_numbers_are_valid_and_carry_birth_date_and_sex():
     n = make_id("211202", date(2007, 5, 31), 13)
-    assert birth_date(n) == date(2007, 5, 31)
-    assert gender(n) == "男"
-    assert birth_date("211202199913450010") is None
+    assert checksum_ok(n) and n[6:14] == "20070531" and int(n[16]) % 2 == 1
 
 
 def test_masks():

