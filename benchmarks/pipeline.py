@@ -117,13 +117,16 @@ def _marts_floor(warehouse: Path) -> float:
             con.execute(f"create table {table} as select * from w.{table}")
     con.execute("detach w")
     as_of = compute.data_as_of(con)
-    sql = compute.values_sql().replace("$lagging_points", "5.0")
+    sql = compute.values_sql()
+    threshold = {"lagging_points": 5.0}
     t0 = time.perf_counter()
     compute._prepare(con, compute.periods_for(range(as_of.year - 2, as_of.year + 1), as_of))
-    con.execute(f"create table v as {sql}")
+    con.execute(f"create table v as {sql}", threshold)
     con.execute(f"create table b as {compute.breakdowns_sql()}")
     compute._prepare(con, compute.month_ends(as_of.year - 2, as_of))
-    con.execute(f"create table m as select * from ({sql}) where unit_level <> 'township'")
+    con.execute(
+        f"create table m as select * from ({sql}) where unit_level <> 'township'", threshold
+    )
     seconds = time.perf_counter() - t0
     con.close()
     return seconds

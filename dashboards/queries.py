@@ -113,48 +113,81 @@ def _unit(scope: Scope, unit_code: str) -> str:
 
 @dataclass(frozen=True)
 class Meta:
+    """What a snapshot publishes, read once per snapshot."""
+
     as_of: date | None
     jurisdiction: str
     years: list[int]
-    programmes: list[dict]  # code, name_zh, name_en, source
-    indicators: dict[str, list[str]]  # programme → indicator codes
+    year_as_of: dict[int, date]  # the as-of date indicator_values holds for each year
+    lagging_points: float  # the status threshold the marts were built with
+    programmes: list[dict]  # code, name_zh, name_en, source; in reference order
+    indicators: dict[str, list[str]]  # programme → indicator codes, headline first
     indicator_names: dict[str, dict]  # code → unit, name_zh, name_en, definition_zh
+    units: dict[str, str]  # district code → name
+
+    def headline(self, programme: str) -> str:
+        """The programme's headline indicator: the first of its list in programmes.csv."""
+        return self.indicators[programme][0]
 
 
-def meta(scope: Scope) -> Meta | None:
-    """What is published: as-of date, years, programmes and their indicators."""
-    with snapshot(scope.settings) as con:
-        if con is None:
-            return None
-        as_of = con.execute("select as_of from mart_meta").fetchall()[0][0]
-        years = [
-            r[0]
-            for r in con.execute(
-                "select distinct year from indicator_values order by year"
-            ).fetchall()
-        ]
-        programmes = frame(
-            con, "select code, name_zh, name_en, source from ref_programmes"
-        ).to_dicts()
-        pairs = con.execute("select programme, indicator from ref_programme_indicators").fetchall()
-        names = frame(con, "select * from ref_indicators").to_dicts()
-        juris = con.execute("select name from ref_jurisdiction").fetchall()[0][0]
+_META_SQL = """
+select
+    m.as_of,
+    m.lagging_points,
+    (select name from ref_jurisdiction) as jurisdiction,
+    (select list(struct_pack(year := year, as_of := as_of) order by year)
+     from (select year, max(as_of) as as_of from indicator_values group by year)) as years,
+    (select list(struct_pack(code := code, name_zh := name_zh, name_en := name_en,
+                             source := source) order by position)
+     from ref_programmes) as programmes,
+    (select list(struct_pack(programme := programme, indicator := indicator)
+                 order by programme, position)
+     from ref_programme_indicators) as pairs,
+    (select list(i) from ref_indicators i) as indicator_names,
+    (select list(struct_pack(code := code, name := name) order by code)
+     from ref_units) as units
+from mart_meta m
+"""
+
+
+def read_meta(con: duckdb.DuckDBPyConnection) -> Meta:
+    """The snapshot's `Meta`, in one query."""
+    row = frame(con, _META_SQL).row(0, named=True)
     indicators: dict[str, list[str]] = {}
-    for programme, indicator in pairs:
-        indicators.setdefault(programme, []).append(indicator)
+    for pair in row["pairs"]:
+        indicators.setdefault(pair["programme"], []).append(pair["indicator"])
     return Meta(
-        as_of=as_of,
-        jurisdiction=juris,
-        years=years,
-        programmes=programmes,
+        as_of=row["as_of"],
+        jurisdiction=row["jurisdiction"],
+        years=[y["year"] for y in row["years"] or []],
+        year_as_of={y["year"]: y["as_of"] for y in row["years"] or []},
+        lagging_points=row["lagging_points"],
+        programmes=row["programmes"],
         indicators=indicators,
-        indicator_names={n["code"]: n for n in names},
+        indicator_names={n["code"]: n for n in row["indicator_names"]},
+        units={u["code"]: u["name"] for u in row["units"]},
     )
 
 
-def headline_indicator(meta: Meta, programme: str) -> str:
-    """The indicator a programme's card shows: its first indicator that has a target row."""
-    return meta.indicators[programme][0]
+_meta_cache: dict[str, Meta] = {}
+
+
+def meta(scope: Scope) -> Meta | None:
+    """What is published (None before the first run publishes), cached per snapshot file: a
+    snapshot never changes once published."""
+    path = _request_snapshot(scope.settings)
+    if path is None:
+        return None
+    key = str(path)
+    found = _meta_cache.get(key)
+    if found is None:
+        with snapshot(scope.settings) as con:
+            found = read_meta(con)
+        with _lock:
+            if len(_meta_cache) > 8:
+                _meta_cache.clear()
+            _meta_cache[key] = found
+    return found
 
 
 def as_of_options(scope: Scope, year: int) -> list[date]:
@@ -171,14 +204,10 @@ def as_of_options(scope: Scope, year: int) -> list[date]:
     return [r[0] for r in rows]
 
 
-def _source(
-    con: duckdb.DuckDBPyConnection, year: int, as_of: date | None
-) -> tuple[str, date | None]:
+def _source(info: Meta, year: int, as_of: date | None) -> tuple[str, date | None]:
     """Which mart holds the year at `as_of`: indicator_values for the published date,
     indicator_monthly for a month end."""
-    published = con.execute(
-        "select max(as_of) from indicator_values where year = ?", [year]
-    ).fetchall()[0][0]
+    published = info.year_as_of.get(year)
     if as_of is None or as_of == published:
         return "indicator_values", published
     return "indicator_monthly", as_of
@@ -188,8 +217,8 @@ def values(
     scope: Scope, programme: str, indicator: str, year: int, as_of: date | None = None
 ) -> pl.DataFrame:
     """District rows and the city row of one indicator (at the published as-of by default)."""
+    table, as_of = _source(meta(scope), year, as_of)
     with snapshot(scope.settings) as con:
-        table, as_of = _source(con, year, as_of)
         rows = frame(
             con,
             f"""
@@ -203,110 +232,183 @@ def values(
     return _visible(scope, rows)
 
 
-def headline_rows(scope: Scope, year: int, as_of: date | None = None) -> pl.DataFrame:
-    """Every programme indicator's row for the year at the top of the scope (the KPI cards):
-    the city's, or a district user's district."""
+def _top_unit(scope: Scope) -> str:
+    """The unit at the top of the scope: the city, or a district user's district."""
+    return scope.district or "city"
+
+
+_NOW_AND_MONTHS = """
+select 'now' as part, * from {table}
+where year = $year and as_of = $as_of and unit_level in {levels} {where_now}
+union all
+select 'month' as part, * from indicator_monthly
+where year = $year and as_of <= $as_of and unit_code = $unit {where_month}
+order by part, unit_level = 'city', district_code, as_of
+"""
+
+
+@dataclass(frozen=True)
+class OverviewData:
+    """Everything the overview shows, for one programme, year and as-of date."""
+
+    meta: Meta
+    programme: str
+    indicator: str  # the programme's headline indicator
+    year: int
+    as_of: date
+    rows: pl.DataFrame  # the headline indicator's district rows and city row, in scope
+    cards: list[tuple[dict, dict, dict]]  # (programme, indicator record, top row) per card
+    series: pl.DataFrame  # the headline indicator at each month end, for the top unit
+    capability: tuple[dict, dict, list[str]] | None  # (programme, top row, districts lacking)
+
+
+def overview_data(
+    scope: Scope, programme: str | None, year: int | None, as_of: date | None = None
+) -> OverviewData | None:
+    """The overview's data: the snapshot's meta (cached) and one query."""
+    info = meta(scope)
+    if info is None or programme not in info.indicators or year is None:
+        return None
+    table, as_of = _source(info, year, as_of)
+    if as_of is None:
+        return None
+    indicator = info.headline(programme)
+    top = _top_unit(scope)
+    with snapshot(scope.settings) as con:
+        both = frame(
+            con,
+            _NOW_AND_MONTHS.format(
+                table=table,
+                levels="('district', 'city')",
+                where_now="",
+                where_month="and programme = $programme and indicator = $indicator",
+            ),
+            {"year": year, "as_of": as_of, "unit": top, "programme": programme,
+             "indicator": indicator},
+        )  # fmt: skip
+    now = _visible(scope, both.filter(pl.col("part") == "now").drop("part"))
+    series = both.filter(pl.col("part") == "month").drop("part")
     level = "district" if scope.district else "city"
-    with snapshot(scope.settings) as con:
-        table, as_of = _source(con, year, as_of)
-        rows = frame(
-            con,
-            f"select * from {table} where year = ? and as_of = ? and unit_level = ? order by programme",
-            [year, as_of, level],
-        )
-    return _visible(scope, rows)
-
-
-def monthly(
-    scope: Scope, programme: str, indicator: str, year: int, unit_code: str
-) -> pl.DataFrame:
-    """The indicator at each month end of the year for one unit (city or a district code)."""
-    unit_code = _unit(scope, unit_code)
-    with snapshot(scope.settings) as con:
-        return frame(
-            con,
-            """
-            select as_of, value, expected, target, numerator, denominator, status
-            from indicator_monthly
-            where programme = ? and indicator = ? and year = ? and unit_code = ?
-            order by as_of
-            """,
-            [programme, indicator, year, unit_code],
-        )
-
-
-def townships(
-    scope: Scope,
-    programme: str,
-    indicator: str,
-    year: int,
-    district: str,
-    as_of: date | None = None,
-) -> pl.DataFrame:
-    """Township rows of a district; another as-of date than the published one is computed
-    on the snapshot with the same indicator SQL."""
-    district = _unit(scope, district)
-    with snapshot(scope.settings) as con:
-        table, as_of = _source(con, year, as_of)
-        if table == "indicator_values":
-            rows = frame(
-                con,
-                "select * from indicator_values where programme = ? and indicator = ? and year = ? "
-                "and unit_level = 'township' and district_code = ?",
-                [programme, indicator, year, district],
-            )
-        else:
-            rows = compute.compute_values(
-                con, [(year, as_of)], scope.settings.lagging_points
-            ).filter(
-                (pl.col("programme") == programme)
-                & (pl.col("indicator") == indicator)
-                & (pl.col("unit_level") == "township")
-                & (pl.col("district_code") == district)
-            )
-    return rows.sort("township").select(
-        "township", "denominator", "numerator", "value", "target", "gap", "status", "persons_needed"
+    tops = {(r["programme"], r["indicator"]): r for r in now.filter(unit_level=level).to_dicts()}
+    cards = [
+        (p, info.indicator_names[info.headline(p["code"])], tops[key])
+        for p in info.programmes
+        if (key := (p["code"], info.headline(p["code"]))) in tops
+    ]
+    return OverviewData(
+        meta=info,
+        programme=programme,
+        indicator=indicator,
+        year=year,
+        as_of=as_of,
+        rows=now.filter(programme=programme, indicator=indicator),
+        cards=cards,
+        series=series,
+        capability=_capability(info, programme, now, level),
     )
 
 
-def breakdowns(
-    scope: Scope,
-    programme: str,
-    indicator: str,
-    year: int,
-    unit_code: str,
-    dimension: str,
+def _capability(
+    info: Meta, programme: str, now: pl.DataFrame, level: str
+) -> tuple[dict, dict, list[str]] | None:
+    """The share of districts able to serve (of this programme, or else of the first that has
+    the indicator), with the districts that lack a designated institution."""
+    code = next(
+        (p for p in [programme, *info.indicators] if "district_capability" in info.indicators[p]),
+        None,
+    )
+    rows = now.filter(programme=code, indicator="district_capability") if code else now.clear()
+    top = rows.filter(unit_level=level)
+    if top.is_empty():
+        return None
+    lacking = rows.filter(unit_level="district", numerator=0).get_column("district_name")
+    record = next(p for p in info.programmes if p["code"] == code)
+    return record, top.row(0, named=True), lacking.to_list()
+
+
+@dataclass(frozen=True)
+class DistrictData:
+    """Everything the district page shows, for one district, programme, year and as-of."""
+
+    meta: Meta
+    code: str
+    name: str
+    programme: str
+    indicator: str  # the programme's headline indicator
+    year: int
+    as_of: date
+    indicators: list[dict]  # the district's row of each programme indicator, in list order
+    series: pl.DataFrame  # the headline indicator at each month end
+    townships: pl.DataFrame  # the headline indicator per township
+    breakdowns: dict[str, pl.DataFrame]  # dimension → members of the headline indicator
+
+
+def district_data(
+    scope: Scope, code: str | None, programme: str | None, year: int | None,
     as_of: date | None = None,
-) -> pl.DataFrame:
-    unit_code = _unit(scope, unit_code)
+) -> DistrictData | None:  # fmt: skip
+    """The district page's data: the snapshot's meta (cached) and two queries (another as-of
+    date than a published one computes townships and breakdowns on the snapshot)."""
+    info = meta(scope)
+    if info is None or programme not in info.indicators or year is None:
+        return None
+    if code not in info.units or not scope.sees(code):
+        raise Denied(f"district {code} is outside the user's scope")
+    table, as_of = _source(info, year, as_of)
+    if as_of is None:
+        return None
+    indicator = info.headline(programme)
+    params = {"year": year, "as_of": as_of, "unit": code, "programme": programme,
+              "indicator": indicator, "district": code}  # fmt: skip
     with snapshot(scope.settings) as con:
-        table, as_of = _source(con, year, as_of)
+        both = frame(
+            con,
+            _NOW_AND_MONTHS.format(
+                table=table,
+                levels="('district', 'township')",
+                where_now="and programme = $programme and district_code = $district",
+                where_month="and programme = $programme and indicator = $indicator",
+            ),
+            params,
+        )
         if table == "indicator_values":
-            rows = frame(
+            parts = frame(
                 con,
-                "select * from indicator_breakdowns where programme = ? and indicator = ? and year = ? "
-                "and unit_code = ? and dimension = ?",
-                [programme, indicator, year, unit_code, dimension],
+                "select * from indicator_breakdowns where programme = $programme and "
+                "indicator = $indicator and year = $year and unit_code = $unit",
+                {k: params[k] for k in ("programme", "indicator", "year", "unit")},
             )
-        else:
-            rows = compute.compute_breakdowns(con, [(year, as_of)]).filter(
-                (pl.col("programme") == programme)
-                & (pl.col("indicator") == indicator)
-                & (pl.col("unit_code") == unit_code)
-                & (pl.col("dimension") == dimension)
+        else:  # a month end: townships and breakdowns are not stored, compute them
+            computed = compute.compute_values(con, [(year, as_of)], info.lagging_points)
+            both = pl.concat(
+                [
+                    both.filter(pl.col("unit_level") != "township"),
+                    computed.filter(
+                        programme=programme, indicator=indicator, unit_level="township",
+                        district_code=code,
+                    ).select(pl.lit("now").alias("part"), pl.all()),
+                ],
+                how="diagonal_relaxed",
+            )  # fmt: skip
+            parts = compute.compute_breakdowns(con, [(year, as_of)]).filter(
+                programme=programme, indicator=indicator, unit_code=code
             )
-    return rows.sort("member").select("member", "denominator", "numerator", "value")
-
-
-def lacking_capability(
-    scope: Scope, programme: str, year: int, as_of: date | None = None
-) -> list[str]:
-    """Names of the districts without a designated institution for the programme in the year."""
-    rows = values(scope, programme, "district_capability", year, as_of)
-    return (
-        rows.filter((pl.col("unit_level") == "district") & (pl.col("numerator") == 0))
-        .get_column("district_name")
-        .to_list()
+    now = both.filter(pl.col("part") == "now")
+    by_indicator = {r["indicator"]: r for r in now.filter(unit_level="district").to_dicts()}
+    return DistrictData(
+        meta=info,
+        code=code,
+        name=info.units[code],
+        programme=programme,
+        indicator=indicator,
+        year=year,
+        as_of=as_of,
+        indicators=[by_indicator[i] for i in info.indicators[programme] if i in by_indicator],
+        series=both.filter(pl.col("part") == "month").drop("part"),
+        townships=now.filter(unit_level="township", indicator=indicator).sort("township"),
+        breakdowns={
+            d: parts.filter(dimension=d).sort("member") for d in compute.BREAKDOWN_DIMENSIONS
+        },
     )
 
 
@@ -359,11 +461,8 @@ def new_notifications(scope: Scope, since: datetime | None) -> int:
 
 def unit_names(scope: Scope) -> dict[str, str]:
     """Code → name of the districts the scope may see."""
-    with snapshot(scope.settings) as con:
-        if con is None:
-            return {}
-        names = dict(con.execute("select code, name from ref_units").fetchall())
-    return {c: n for c, n in names.items() if scope.sees(c)}
+    info = meta(scope)
+    return {c: n for c, n in info.units.items() if scope.sees(c)} if info else {}
 
 
 def export_selection(

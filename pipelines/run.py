@@ -18,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.indicators import checks, marts
+from pipelines.indicators import checks, compute, marts
 from pipelines.ingest import reports
 from pipelines.ingest.file import FileResult
 from pipelines.ingest.inbox import load_inbox
@@ -141,7 +141,9 @@ def _start_run(con: duckdb.DuckDBPyConnection, trigger: str) -> tuple[int, list[
 
 
 def _publish_pending(con: duckdb.DuckDBPyConnection, settings: Settings) -> bool:
-    """True when the warehouse holds data the published snapshot does not (e.g. a crash)."""
+    """True when the published snapshot is not what the warehouse and this version would
+    publish: new data, a crash before publishing, changed reference files or marts built by
+    another version of the marts."""
     pointer = snapshots.published(settings)
     snapshot_run = get_state(con, "snapshot_run")
     has_data = scalar(con, "select count(*) from loaded_files") > 0
@@ -151,6 +153,7 @@ def _publish_pending(con: duckdb.DuckDBPyConnection, settings: Settings) -> bool
         get_state(con, "changed") == "true"
         or str(pointer["run_id"]) != snapshot_run
         or get_state(con, "reference_hash") != reference_hash(settings)
+        or get_state(con, "marts_version") != compute.MARTS_VERSION
     )
 
 
@@ -199,6 +202,7 @@ def _finish_run(
         set_state(con, "changed", "false")
         set_state(con, "snapshot_run", str(run_id))
         set_state(con, "reference_hash", reference_hash(settings))
+        set_state(con, "marts_version", compute.MARTS_VERSION)
     con.execute("commit")
     con.execute("checkpoint")
 

@@ -4,22 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-import polars as pl
 from dash import dcc, html
 
-from dashboards.auth import Scope
+from dashboards.auth import Denied, Scope
 from dashboards.components import charts
 from dashboards.components.formatting import STATUS_COLOURS, gap_text, status_text, value_text
 from dashboards.i18n import name, t
-from dashboards.queries import (
-    breakdowns,
-    headline_indicator,
-    meta,
-    monthly,
-    townships,
-    unit_names,
-    values,
-)
+from dashboards.queries import district_data
 from dashboards.views.persons import persons_panel
 
 
@@ -54,46 +45,41 @@ def district_view(
     lang: str,
     as_of: date | None = None,
 ) -> html.Div:
-    info = meta(scope)
-    names = unit_names(scope)
-    if info is None or programme is None or year is None:
-        return html.P(t("shell.nothing", lang))
-    if code not in names:
+    """The district page: `district_data`, formatted."""
+    try:
+        data = district_data(scope, code, programme, year, as_of)
+    except Denied:
         return html.Div(
             [
                 dcc.Link(t("district.back", lang), href="/"),
                 html.P(t("district.unknown", lang), id="district-unknown"),
             ]
         )
-    indicator = headline_indicator(info, programme)
-    indicator_rows = []
-    for ind in info.indicators[programme]:
-        row = values(scope, programme, ind, year, as_of).filter(pl.col("district_code") == code)
-        if row.is_empty():
-            continue
-        r = row.row(0, named=True)
-        indicator_rows.append(
-            [name(info.indicator_names[ind], lang), html.Td(f"{r['denominator'] if r['denominator'] is not None else '—'}", className="num"),
-             html.Td(f"{r['numerator']:,}", className="num"), html.Td(value_text(r["value"], r["unit"]), className="num"),
-             html.Td(value_text(r["target"], r["unit"]), className="num"), html.Td(gap_text(r["gap"], r["unit"], lang), className="num"),
-             _status(r["status"], lang), html.Td(f"{r['persons_needed']:,}" if r["persons_needed"] is not None else "—", className="num")]
-        )  # fmt: skip
+    if data is None:
+        return html.P(t("shell.nothing", lang))
+    info, indicator = data.meta, data.indicator
+    indicator_rows = [
+        [name(info.indicator_names[r["indicator"]], lang), html.Td(f"{r['denominator'] if r['denominator'] is not None else '—'}", className="num"),
+         html.Td(f"{r['numerator']:,}", className="num"), html.Td(value_text(r["value"], r["unit"]), className="num"),
+         html.Td(value_text(r["target"], r["unit"]), className="num"), html.Td(gap_text(r["gap"], r["unit"], lang), className="num"),
+         _status(r["status"], lang), html.Td(f"{r['persons_needed']:,}" if r["persons_needed"] is not None else "—", className="num")]
+        for r in data.indicators
+    ]  # fmt: skip
     unit = info.indicator_names[indicator]["unit"]
-    towns = townships(scope, programme, indicator, year, code, as_of)
     town_rows = [
         [r["township"], html.Td(f"{r['denominator'] if r['denominator'] is not None else '—'}", className="num"),
          html.Td(f"{r['numerator']:,}", className="num"), html.Td(value_text(r["value"], unit), className="num"),
          _status(r["status"], lang), html.Td(f"{r['persons_needed']:,}" if r["persons_needed"] is not None else "—", className="num")]
-        for r in towns.iter_rows(named=True)
+        for r in data.townships.iter_rows(named=True)
     ]  # fmt: skip
-    programme_name = next(name(p, lang) for p in info.programmes if p["code"] == programme)
+    programme_name = next(name(p, lang) for p in info.programmes if p["code"] == data.programme)
     breakdown_panels = [
         html.Div(
             [
                 html.H2(t(title, lang)),
                 dcc.Graph(
                     id=f"district-{dimension}",
-                    figure=charts.breakdown_bars(breakdowns(scope, programme, indicator, year, code, dimension, as_of), lang, unit),
+                    figure=charts.breakdown_bars(data.breakdowns[dimension], lang, unit),
                     config=charts.GRAPH_CONFIG,
                 ),
             ],
@@ -122,7 +108,7 @@ def district_view(
     return html.Div(
         [
             dcc.Link(t("district.back", lang), href="/"),
-            html.H2(f"{names[code]} · {programme_name} · {year}", id="district-title"),
+            html.H2(f"{data.name} · {programme_name} · {data.year}", id="district-title"),
             html.Div(
                 [html.H2(t("district.indicators", lang)), _table([t(c, lang) for c in cols], indicator_rows, "district-indicators")],
                 className="panel",
@@ -132,7 +118,7 @@ def district_view(
                     html.Div(
                         [
                             html.H2(f"{t('overview.trend', lang)} · {name(info.indicator_names[indicator], lang)}"),
-                            dcc.Graph(id="district-trend", figure=charts.trend(monthly(scope, programme, indicator, year, code), lang, unit), config=charts.GRAPH_CONFIG),
+                            dcc.Graph(id="district-trend", figure=charts.trend(data.series, lang, unit), config=charts.GRAPH_CONFIG),
                         ],
                         className="panel",
                     ),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import polars as pl
 from dash import dcc, html
 
 from dashboards.auth import Scope
@@ -12,16 +11,7 @@ from dashboards.components import charts
 from dashboards.components.formatting import STATUS_COLOURS, gap_text, status_text, value_text
 from dashboards.components.geo import BOUNDARIES_URL, centre_and_zoom
 from dashboards.i18n import name, t
-from dashboards.queries import (
-    Meta,
-    headline_indicator,
-    headline_rows,
-    lacking_capability,
-    meta,
-    monthly,
-    unit_names,
-    values,
-)
+from dashboards.queries import overview_data
 
 
 def district_from_click(
@@ -42,29 +32,22 @@ def overview_view(
     lang: str,
     as_of: date | None = None,
 ) -> html.Div:
-    """The whole overview for a programme and year, from the marts."""
-    info = meta(scope)
-    if info is None or programme is None or year is None:
+    """The whole overview for a programme and year: `overview_data`, formatted."""
+    data = overview_data(scope, programme, year, as_of)
+    if data is None:
         return html.P(t("shell.nothing", lang), id="overview-empty")
-    indicator = headline_indicator(info, programme)
-    rows = values(scope, programme, indicator, year, as_of)
-    unit = rows.item(0, "unit") if rows.height else "ratio"
+    unit = data.rows.item(0, "unit") if data.rows.height else "ratio"
     centre, zoom = centre_and_zoom(scope.settings, scope.district)
-    series = monthly(scope, programme, indicator, year, "city")
-    if as_of is not None:
-        series = series.filter(pl.col("as_of") <= as_of)
-    indicator_name = name(info.indicator_names[indicator], lang)
+    indicator_name = name(data.meta.indicator_names[data.indicator], lang)
     only = []
     if scope.district:
-        names = unit_names(scope)
-        only = [html.P(t("scope.district_only", lang, name=names.get(scope.district, "")),
+        only = [html.P(t("scope.district_only", lang, name=data.meta.units.get(scope.district, "")),
                        className="hint", id="overview-scope")]  # fmt: skip
+    cards = [kpi_card(row, p, indicator, lang) for p, indicator, row in data.cards]
     return html.Div(
         [
             *only,
-            html.Div(
-                kpi_cards(scope, info, year, lang, as_of), className="cards", id="overview-cards"
-            ),
+            html.Div(cards, className="cards", id="overview-cards"),
             html.Div(
                 [
                     html.Div(
@@ -74,11 +57,11 @@ def overview_view(
                                 id="overview-map",
                                 figure=charts.district_map(
                                     BOUNDARIES_URL,
-                                    rows,
+                                    data.rows,
                                     centre,
                                     zoom,
                                     lang,
-                                    scope.settings.lagging_points,
+                                    data.meta.lagging_points,
                                 ),
                                 config={**charts.GRAPH_CONFIG, "scrollZoom": False},
                             ),
@@ -91,7 +74,7 @@ def overview_view(
                             html.H2(f"{t('overview.ranking', lang)} · {indicator_name}"),
                             dcc.Graph(
                                 id="overview-ranking",
-                                figure=charts.ranking(rows, lang),
+                                figure=charts.ranking(data.rows, lang),
                                 config=charts.GRAPH_CONFIG,
                             ),
                         ],
@@ -107,37 +90,18 @@ def overview_view(
                             html.H2(f"{t('overview.trend', lang)} · {indicator_name}"),
                             dcc.Graph(
                                 id="overview-trend",
-                                figure=charts.trend(series, lang, unit),
+                                figure=charts.trend(data.series, lang, unit),
                                 config=charts.GRAPH_CONFIG,
                             ),
                         ],
                         className="panel",
                     ),
-                    html.Div(
-                        capability_panel(scope, info, programme, year, lang, as_of),
-                        className="panel",
-                    ),
+                    html.Div(capability_panel(data.capability, lang), className="panel"),
                 ],
                 className="panels",
             ),
         ]
     )
-
-
-def kpi_cards(
-    scope: Scope, info: Meta, year: int, lang: str, as_of: date | None = None
-) -> list[html.Div]:
-    """One card per programme: its headline indicator for the city (a district user: their
-    district) against the target."""
-    rows = headline_rows(scope, year, as_of)
-    cards = []
-    for p in info.programmes:
-        indicator = headline_indicator(info, p["code"])
-        match = rows.filter((pl.col("programme") == p["code"]) & (pl.col("indicator") == indicator))
-        if match.is_empty():
-            continue
-        cards.append(kpi_card(match.row(0, named=True), p, info.indicator_names[indicator], lang))
-    return cards
 
 
 def kpi_card(row: dict, programme: dict, indicator: dict, lang: str) -> html.Div:
@@ -182,23 +146,12 @@ def kpi_card(row: dict, programme: dict, indicator: dict, lang: str) -> html.Div
     )
 
 
-def capability_panel(
-    scope: Scope, info: Meta, programme: str, year: int, lang: str, as_of: date | None = None
-) -> list:
+def capability_panel(capability: tuple[dict, dict, list[str]] | None, lang: str) -> list:
     """The share-of-districts indicator, naming the districts that lack capability."""
-    if "district_capability" not in info.indicators.get(programme, []):
-        programme = next(
-            (p for p, inds in info.indicators.items() if "district_capability" in inds), None
-        )
-        if programme is None:
-            return []
-    rows = values(scope, programme, "district_capability", year, as_of)
-    if rows.is_empty():
+    if capability is None:
         return []
-    # The city row; for a district user the only row they see, their district's.
-    city = rows.sort(pl.col("unit_level") == "city", descending=True).row(0, named=True)
-    lacking = lacking_capability(scope, programme, year, as_of)
-    programme_name = next(name(p, lang) for p in info.programmes if p["code"] == programme)
+    programme, city, lacking = capability
+    programme_name = name(programme, lang)
     return [
         html.H2(f"{t('overview.capability', lang)} · {programme_name}"),
         html.Div(

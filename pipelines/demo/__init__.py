@@ -19,6 +19,7 @@ import numpy as np
 import polars as pl
 import xlsxwriter
 
+from pipelines.indicators.reference import Reference
 from pipelines.indicators.regions import (
     DistrictResolver,
     Jurisdiction,
@@ -31,8 +32,9 @@ from schemas.idnumbers import check_char_expr, check_digit
 SCALES = {"small": 5_000, "city": 100_000, "province": 1_000_000, "national": 10_000_000}
 BAD_SHARE = 0.015
 
-# Programme mix of registered persons, and how each is written in files.
-PROGRAMMES = ("mental_rehab", "precise_rehab", "child_rehab", "poverty_rehab", "disabled_care")
+# The programmes are the shipped reference's; the demo adds each one's share of registered
+# persons, how districts write its name, its service types and institution kind.
+PROGRAMMES = tuple(Reference.shipped().programmes)
 PROGRAMME_SHARE = (0.36, 0.30, 0.08, 0.16, 0.10)
 PROGRAMME_SPELLINGS = {
     "mental_rehab": ("精康融合", "精康融合行动", "mental_rehab"),
@@ -55,6 +57,11 @@ INSTITUTION_KINDS = {
     "poverty_rehab": "康复服务机构",
     "disabled_care": "养护机构",
 }
+if any(
+    tuple(d) != PROGRAMMES for d in (PROGRAMME_SPELLINGS, SERVICE_TYPES, INSTITUTION_KINDS)
+) or len(PROGRAMME_SHARE) != len(PROGRAMMES):
+    raise ValueError("the demo's programme parameters must cover the reference's programmes")
+
 # Share of active subjects served per year, by district profile (met / on track / lagging /
 # behind): mental_rehab reaches 60% by the end of the window's last year in some districts and stays near 43% in one.
 PROFILES = {

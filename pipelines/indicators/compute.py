@@ -51,22 +51,33 @@ def load_reference(
     programmes = pl.DataFrame(
         [
             {
+                "position": position,
                 "code": p.code,
                 "name_zh": p.name_zh,
                 "name_en": p.name_en,
                 "need_filter": p.need_filter,
                 "standardized_only": p.standardized_only,
+                "children_only": p.children_only,
+                "quarterly_settlement": p.quarterly_settlement,
                 "source": p.source,
             }
-            for p in reference.programmes.values()
+            for position, p in enumerate(reference.programmes.values(), start=1)
         ]
     )
     units = {i.code: i.unit for i in reference.indicators.values()}
+    # In the order of the programme's indicator list: the first is its headline indicator
+    # (the overview's card, map and ranking, the bulletin's table).
     pairs = pl.DataFrame(
         [
-            {"programme": p.code, "indicator": ind, "unit": units[ind]}
+            {
+                "programme": p.code,
+                "indicator": ind,
+                "unit": units[ind],
+                "position": position,
+                "headline": position == 1,
+            }
             for p in reference.programmes.values()
-            for ind in p.indicators
+            for position, ind in enumerate(p.indicators, start=1)
         ]
     )
     regions = pl.DataFrame(
@@ -142,7 +153,7 @@ def compute_values(
 ) -> pl.DataFrame:
     """indicator_values rows for the given periods (see 20_values.sql)."""
     _prepare(con, periods)
-    return frame(con, values_sql().replace("$lagging_points", str(float(lagging_points))))
+    return frame(con, values_sql(), {"lagging_points": float(lagging_points)})
 
 
 def compute_breakdowns(
@@ -173,16 +184,15 @@ def refresh_marts(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     """Recompute indicator_values, indicator_monthly and indicator_breakdowns in the warehouse."""
     load_reference(con, settings)
     as_of = data_as_of(con)
-    sql = values_sql().replace("$lagging_points", str(float(settings.lagging_points)))
+    sql = values_sql()
+    threshold = {"lagging_points": float(settings.lagging_points)}
     if as_of is None:
         # No cases or services yet: empty marts with their columns, so readers still work.
         _prepare(con, [])
-        con.execute(f"create or replace table indicator_values as {sql}")
+        con.execute(f"create or replace table indicator_values as {sql}", threshold)
         con.execute(f"create or replace table indicator_breakdowns as {breakdowns_sql()}")
-        con.execute(f"create or replace table indicator_monthly as {sql}")
-        con.execute(
-            "create or replace table mart_meta as select null::date as as_of, current_timestamp as computed_at"
-        )
+        con.execute(f"create or replace table indicator_monthly as {sql}", threshold)
+        _write_meta(con, None, settings)
         return
     years = range(as_of.year - 2, as_of.year + 1)
     size = chunk_size(con)
@@ -191,18 +201,45 @@ def refresh_marts(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     for i, chunk in enumerate(_chunked(periods_for(years, as_of), size)):
         _prepare(con, chunk)
         verb = "create or replace table {} as" if i == 0 else "insert into {}"
-        con.execute(f"{verb.format('indicator_values')} {sql}")
+        con.execute(f"{verb.format('indicator_values')} {sql}", threshold)
         con.execute(f"{verb.format('indicator_breakdowns')} {breakdowns_sql()}")
     for i, chunk in enumerate(_chunked(month_ends(as_of.year - 2, as_of), size)):
         _prepare(con, chunk)
         verb = "create or replace table {} as" if i == 0 else "insert into {}"
         con.execute(
-            f"{verb.format('indicator_monthly')} select * from ({sql}) where unit_level <> 'township'"
+            f"{verb.format('indicator_monthly')} select * from ({sql}) where unit_level <> 'township'",
+            threshold,
         )
+    _write_meta(con, as_of, settings)
+
+
+# The marts' layout: a snapshot built by another version is rebuilt by the next run.
+MARTS_VERSION = "2"
+
+
+def _write_meta(con: duckdb.DuckDBPyConnection, as_of: date | None, settings: Settings) -> None:
+    """What the marts were built with: the data's as-of date and the status threshold, so a
+    reader classifies a period it computes on the snapshot exactly as the marts did."""
     con.execute(
-        "create or replace table mart_meta as select ?::date as as_of, current_timestamp as computed_at",
-        [as_of],
+        "create or replace table mart_meta as select cast($as_of as date) as as_of, "
+        "current_timestamp as computed_at, cast($lagging_points as double) as lagging_points, "
+        "$version as marts_version",
+        {
+            "as_of": as_of,
+            "lagging_points": float(settings.lagging_points),
+            "version": MARTS_VERSION,
+        },
     )
+
+
+def marts_lagging_points(con: duckdb.DuckDBPyConnection, settings: Settings) -> float:
+    """The status threshold the published marts were built with (a snapshot published before
+    the threshold was recorded: the setting)."""
+    try:
+        stored = scalar(con, "select lagging_points from mart_meta")
+    except duckdb.BinderException:
+        stored = None
+    return float(settings.lagging_points) if stored is None else stored
 
 
 __all__ = [

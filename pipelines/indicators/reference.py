@@ -9,7 +9,7 @@ from functools import cached_property
 
 import polars as pl
 
-from pipelines.settings import Settings
+from pipelines.settings import DEFAULT_REFERENCE_DIR, Settings
 from schemas.contract import DATASETS
 
 
@@ -28,6 +28,10 @@ class Programme:
     standardized_only: bool
     source: str
     indicators: tuple[str, ...] = ()
+    # served_count counts only persons aged 0-17 when their service started (残疾儿童康复救助)
+    children_only: bool = False
+    # institutions settle each quarter; a finished quarter without a settlement is notified
+    quarterly_settlement: bool = False
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,11 @@ class Reference:
     def __init__(self, settings: Settings):
         self.settings = settings
 
+    @classmethod
+    def shipped(cls) -> Reference:
+        """The reference files as shipped in data/reference, without an installation's own."""
+        return cls(Settings(data_dir=DEFAULT_REFERENCE_DIR / "shipped-only"))
+
     @cached_property
     def programmes(self) -> dict[str, Programme]:
         path = self.settings.reference_file("programmes.csv")
@@ -84,7 +93,12 @@ class Reference:
             if not re.fullmatch(r"[a-z][a-z0-9_]*", code):
                 raise ReferenceError(f"{path}: 项目代码无效 / invalid programme code {code!r}")
             flags = {}
-            for flag in ("need_filter", "standardized_only"):
+            for flag in (
+                "need_filter",
+                "standardized_only",
+                "children_only",
+                "quarterly_settlement",
+            ):
                 value = (row.get(flag) or "false").strip().lower()
                 if value not in ("true", "false"):
                     raise ReferenceError(f"{path}: {code}.{flag} must be true or false")

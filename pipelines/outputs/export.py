@@ -124,7 +124,9 @@ def _values(con, settings, programme, indicator, year, as_of) -> pl.DataFrame:
     where = "programme = ? and indicator = ? and year = ? and as_of = ?"
     if scalar(con, f"select count(*) from indicator_values where {where}", params):
         return frame(con, f"select * from indicator_values where {where}", params)
-    computed = compute.compute_values(con, [(year, as_of)], settings.lagging_points)
+    computed = compute.compute_values(
+        con, [(year, as_of)], compute.marts_lagging_points(con, settings)
+    )
     return computed.filter(programme=programme, indicator=indicator)
 
 
@@ -137,7 +139,9 @@ def _monthly(con, settings, programme, indicator, year, as_of) -> pl.DataFrame:
         [programme, indicator, year, as_of],
     )
     if published.get_column("as_of").n_unique() != len(months):
-        published = compute.compute_values(con, months, settings.lagging_points).filter(
+        published = compute.compute_values(
+            con, months, compute.marts_lagging_points(con, settings)
+        ).filter(
             (pl.col("programme") == programme)
             & (pl.col("indicator") == indicator)
             & (pl.col("unit_level") != "township")

@@ -72,13 +72,12 @@ def follow_up_view(con: duckdb.DuckDBPyConnection) -> None:
 def conditions(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: int) -> pl.DataFrame:
     """The §5 conditions that hold now (see pipelines/indicators/sql/notifications.sql)."""
     follow_up_view(con)
-    sql = sql_file("indicators", "notifications.sql")
-    sql = (
-        sql.replace("$stale_days", str(int(settings.stale_days)))
-        .replace("$reject_share", str(float(settings.reject_share_alert)))
-        .replace("$run_id", str(int(run_id)))
-    )
-    return frame(con, sql)
+    params = {
+        "stale_days": int(settings.stale_days),
+        "reject_share": float(settings.reject_share_alert),
+        "run_id": int(run_id),
+    }
+    return frame(con, sql_file("indicators", "notifications.sql"), params)
 
 
 def update(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: int) -> dict[str, int]:

@@ -7,7 +7,7 @@ output comes from relations (`con.sql(...).pl()`); these helpers always drain.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from importlib import resources
 from importlib.resources.abc import Traversable
 from typing import Any
@@ -39,20 +39,26 @@ def connect_warehouse(settings: Settings) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def frame(
-    con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | None = None
-) -> pl.DataFrame:
+Params = Sequence[Any] | Mapping[str, Any] | None
+
+
+def _bound(params: Params):
+    """Positional parameters (`?`) as a list, named ones (`$name`) as a dict."""
+    if not params:
+        return None
+    return dict(params) if isinstance(params, Mapping) else list(params)
+
+
+def frame(con: duckdb.DuckDBPyConnection, sql: str, params: Params = None) -> pl.DataFrame:
     """The query's result as a polars DataFrame."""
-    return con.sql(sql, params=list(params) if params else None).pl()
+    return con.sql(sql, params=_bound(params)).pl()
 
 
-def rows(
-    con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | None = None
-) -> list[tuple]:
-    return con.execute(sql, list(params) if params else []).fetchall()
+def rows(con: duckdb.DuckDBPyConnection, sql: str, params: Params = None) -> list[tuple]:
+    return con.execute(sql, _bound(params) or []).fetchall()
 
 
-def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | None = None) -> Any:
+def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: Params = None) -> Any:
     """The first column of the first row, or None when there is no row."""
     result = rows(con, sql, params)
     return result[0][0] if result else None

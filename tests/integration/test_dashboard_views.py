@@ -7,8 +7,8 @@ import shutil
 import pytest
 from dash import dcc, html
 
-from dashboards.auth import Scope
-from dashboards.queries import lacking_capability, meta, values
+from dashboards.auth import Denied, Scope
+from dashboards.queries import district_data, overview_data
 from dashboards.views.district import district_view
 from dashboards.views.downloads import download_file, indicator_options
 from dashboards.views.overview import district_from_click, overview_view
@@ -40,20 +40,56 @@ def _texts(component) -> str:
     return _texts(children) if children is not None else ""
 
 
-def test_overview_has_a_card_per_programme_with_city_numbers(settings, admin):
-    info = meta(admin)
-    view = overview_view(admin, "mental_rehab", 2025, "zh")
-    cards = next(c for c in view.children if getattr(c, "id", None) == "overview-cards").children
-    assert len(cards) == 5
-    text = _texts(cards[0])
-    city = (
-        values(admin, "mental_rehab", "service_coverage", 2025)
-        .filter(unit_level="city")
-        .row(0, named=True)
+def _published(settings, sql: str, params=None):
+    from pipelines.warehouse.db import frame
+    from pipelines.warehouse.snapshots import connect_published
+
+    con = connect_published(settings)
+    try:
+        return frame(con, sql, params)
+    finally:
+        con.close()
+
+
+def test_overview_data_has_a_card_per_programme_with_its_headline_city_row(settings, admin):
+    data = overview_data(admin, "mental_rehab", 2025)
+    assert data.as_of.isoformat() == "2025-09-30" and data.indicator == "service_coverage"
+    # One card per programme, in the reference order, each its headline (first listed) indicator
+    # for the city; the numbers are the mart's.
+    assert [(p["code"], ind["code"]) for p, ind, _ in data.cards] == [
+        ("mental_rehab", "service_coverage"),
+        ("precise_rehab", "service_coverage"),
+        ("child_rehab", "served_count"),
+        ("poverty_rehab", "service_coverage"),
+        ("disabled_care", "served_count"),
+    ]
+    marts = _published(
+        settings,
+        "select programme, indicator, numerator, denominator, persons_needed from indicator_values "
+        "where year = 2025 and unit_level = 'city'",
     )
+    for p, ind, row in data.cards:
+        m = marts.filter(programme=p["code"], indicator=ind["code"]).row(0, named=True)
+        assert (row["unit_level"], row["numerator"], row["denominator"]) == (
+            "city", m["numerator"], m["denominator"]
+        )  # fmt: skip
+    # The map and ranking: every district once and the city, of the headline indicator.
+    assert sorted(data.rows.filter(unit_level="district").get_column("district_code")) == [
+        "211202", "211204", "211221", "211223", "211224", "211281", "211282",
+    ]  # fmt: skip
+    assert set(data.rows.get_column("indicator")) == {"service_coverage"}
+    # The trend: each month end of the year for the city, the last one the as-of date.
+    months = data.series.get_column("as_of").to_list()
+    assert len(months) == 9 and months[-1] == data.as_of
+    assert set(data.series.get_column("unit_code")) == {"city"}
+
+
+def test_overview_cards_show_the_numbers_of_the_data(settings, admin):
+    data = overview_data(admin, "mental_rehab", 2025)
+    city = data.cards[0][2]
+    text = _texts(overview_view(admin, "mental_rehab", 2025, "zh"))
     assert f"{city['value']:.1%}" in text and "目标 60.0%" in text
     assert f"尚需服务 {city['persons_needed']:,}人" in text
-    assert info.as_of.isoformat() == "2025-09-30"
 
 
 def test_overview_in_english(settings, admin):
@@ -61,25 +97,94 @@ def test_overview_in_english(settings, admin):
     assert "Service coverage" in text and "Carried from the 2020 target" in text
 
 
-def test_map_figure_has_every_district_once(settings, admin):
-    view = overview_view(admin, "mental_rehab", 2025, "zh")
-    fig = view.children[1].children[0].children[1].figure
-    locations = [loc for trace in fig.data if trace.visible is True for loc in trace.locations]
-    assert sorted(locations) == [
-        "211202",
-        "211204",
-        "211221",
-        "211223",
-        "211224",
-        "211281",
-        "211282",
-    ]
+def test_capability_names_the_districts_without_an_institution(settings, admin):
+    data = overview_data(admin, "mental_rehab", 2023)
+    programme, city, lacking = data.capability
+    marts = _published(
+        settings,
+        "select district_name, numerator from indicator_values where programme = 'mental_rehab' "
+        "and indicator = 'district_capability' and year = 2023 and unit_level = 'district'",
+    )
+    expected = sorted(marts.filter(numerator=0).get_column("district_name"))
+    assert programme["code"] == "mental_rehab" and city["unit_level"] == "city"
+    assert sorted(lacking) == expected and len(expected) >= 1
+    assert city["numerator"] == marts.height - len(expected)
 
 
-def test_capability_names_lacking_districts(settings, admin):
-    lacking = lacking_capability(admin, "mental_rehab", 2023)
-    rows = values(admin, "mental_rehab", "district_capability", 2023)
-    assert len(lacking) == rows.filter(unit_level="district", numerator=0).height
+def test_a_district_user_sees_only_their_district(settings):
+    user = Scope(settings, "d", "district", "211223")
+    data = overview_data(user, "mental_rehab", 2025)
+    assert set(data.rows.get_column("district_code")) == {"211223"}
+    assert {row["unit_level"] for _, _, row in data.cards} == {"district"}
+    assert set(data.series.get_column("unit_code")) == {"211223"}
+    _, top, lacking = data.capability
+    assert top["district_code"] == "211223" and set(lacking) <= {"西丰县"}
+
+
+class CountingConnection:
+    """A DuckDB connection that counts the statements run on it and its cursors."""
+
+    def __init__(self, con, counter):
+        self._con, self._counter = con, counter
+
+    def sql(self, *args, **kwargs):
+        self._counter.append(args[0])
+        return self._con.sql(*args, **kwargs)
+
+    def execute(self, *args, **kwargs):
+        self._counter.append(args[0])
+        return self._con.execute(*args, **kwargs)
+
+    def cursor(self):
+        return CountingConnection(self._con.cursor(), self._counter)
+
+    def __getattr__(self, attr):
+        return getattr(self._con, attr)
+
+
+def test_the_overview_and_the_district_page_read_the_snapshot_in_at_most_three_queries(
+    settings, admin, monkeypatch
+):
+    import dashboards.queries as queries
+
+    statements: list[str] = []
+    real = queries.duckdb.connect
+    monkeypatch.setattr(
+        queries.duckdb, "connect", lambda *a, **k: CountingConnection(real(*a, **k), statements)
+    )
+    queries._parents.clear()
+    queries._meta_cache.clear()
+    overview_view(admin, "mental_rehab", 2025, "zh")
+    assert 2 <= len(statements) <= 3, statements  # the snapshot's meta, then the page's data
+    overview = len(statements)
+    queries._meta_cache.clear()
+    district_view(admin, "211223", "mental_rehab", 2025, "zh")
+    assert 2 <= len(statements) - overview <= 3, statements[overview:]
+    queries._parents.clear()
+
+
+def test_the_district_page_data(settings, admin):
+    data = district_data(admin, "211223", "mental_rehab", 2025)
+    assert data.name == "西丰县"
+    # Every indicator of the programme, in the reference list order, for this district.
+    assert [r["indicator"] for r in data.indicators] == data.meta.indicators["mental_rehab"]
+    assert {r["district_code"] for r in data.indicators} == {"211223"}
+    district = data.indicators[0]
+    # Townships add up to the district (counts are exact in the app; suppression is for files).
+    assert data.townships.get_column("numerator").sum() == district["numerator"]
+    assert set(data.breakdowns) == {"category", "gender", "age_band", "township"}
+    assert data.breakdowns["gender"].get_column("numerator").sum() == district["numerator"]
+    assert data.series.get_column("as_of").to_list()[-1] == data.as_of
+    text = _texts(district_view(admin, "211223", "mental_rehab", 2025, "zh"))
+    assert "西丰县 · 精康融合行动 · 2025" in text and "服务覆盖率" in text
+
+
+def test_a_district_outside_the_jurisdiction_or_the_scope_is_refused(settings, admin):
+    with pytest.raises(Denied):
+        district_data(admin, "999999", "mental_rehab", 2025)
+    with pytest.raises(Denied):
+        district_data(Scope(settings, "d", "district", "211223"), "211202", "mental_rehab", 2025)
+    assert "不是本辖区的区县" in _texts(district_view(admin, "999999", "mental_rehab", 2025, "zh"))
 
 
 def test_clicks_point_at_districts():
@@ -91,14 +196,6 @@ def test_clicks_point_at_districts():
         == "211202"
     )
     assert district_from_click("overview-map", None, None) is None
-
-
-def test_district_view(settings, admin):
-    view = district_view(admin, "211223", "mental_rehab", 2025, "zh")
-    text = _texts(view)
-    assert "西丰县 · 精康融合行动 · 2025" in text and "服务覆盖率" in text
-    unknown = district_view(admin, "999999", "mental_rehab", 2025, "zh")
-    assert "不是本辖区的区县" in _texts(unknown)
 
 
 def test_download_file_equals_export(settings, admin):
@@ -121,23 +218,24 @@ def test_nothing_published_says_how_to_load(tmp_path):
 def test_an_earlier_as_of_date_reads_the_monthly_mart(settings, admin):
     from datetime import date
 
-    from dashboards.queries import as_of_options, townships
+    from dashboards.queries import as_of_options
 
     options = as_of_options(admin, 2025)
     assert options[0] == date(2025, 9, 30) and date(2025, 6, 30) in options
-    june = values(admin, "mental_rehab", "service_coverage", 2025, date(2025, 6, 30))
-    assert set(june.get_column("as_of").to_list()) == {date(2025, 6, 30)}
-    latest = values(admin, "mental_rehab", "service_coverage", 2025)
-    assert june.filter(unit_level="city").item(0, "numerator") < latest.filter(
-        unit_level="city"
-    ).item(0, "numerator")
+    june = overview_data(admin, "mental_rehab", 2025, date(2025, 6, 30))
+    latest = overview_data(admin, "mental_rehab", 2025)
+    assert set(june.rows.get_column("as_of")) == {date(2025, 6, 30)}
+    june_city = june.rows.filter(unit_level="city").row(0, named=True)
+    assert june_city["numerator"] < latest.rows.filter(unit_level="city").item(0, "numerator")
+    assert june.series.get_column("as_of").to_list()[-1] == date(2025, 6, 30)
     # Townships at another date are computed with the same SQL and add up to the district.
-    towns = townships(admin, "mental_rehab", "service_coverage", 2025, "211202", date(2025, 6, 30))
-    district = june.filter(district_code="211202", unit_level="district").row(0, named=True)
-    assert towns.get_column("numerator").sum() == district["numerator"]
-    text = _texts(overview_view(admin, "mental_rehab", 2025, "zh", date(2025, 6, 30)))
-    city = june.filter(unit_level="city").row(0, named=True)
-    assert f"{city['value']:.1%}" in text
+    district = district_data(admin, "211202", "mental_rehab", 2025, date(2025, 6, 30))
+    row = june.rows.filter(district_code="211202", unit_level="district").row(0, named=True)
+    assert district.indicators[0]["numerator"] == row["numerator"]
+    assert district.townships.get_column("numerator").sum() == row["numerator"]
+    assert f"{june_city['value']:.1%}" in _texts(
+        overview_view(admin, "mental_rehab", 2025, "zh", date(2025, 6, 30))
+    )
 
 
 def test_notification_feed_filters(settings, admin):

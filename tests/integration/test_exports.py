@@ -11,6 +11,7 @@ import pytest
 from pipelines.cli import main
 from pipelines.outputs.export import DISTRICT_COLUMNS
 from pipelines.settings import load_settings
+from pipelines.warehouse.db import frame, scalar
 from pipelines.warehouse.snapshots import connect_published
 
 
@@ -160,3 +161,41 @@ def test_unknown_indicator_is_refused(demo_data, tmp_path):
     args = ["--data-dir", str(demo_data), "export", "review_timeliness", "--programme", "mental_rehab",
             "--year", "2025", "--out", str(tmp_path / "x.csv")]  # fmt: skip
     assert main(args) == 1
+
+
+def test_a_period_computed_on_the_snapshot_uses_the_marts_threshold(demo_data):
+    # A reader with another threshold setting than the run that built the marts: an export of
+    # a month end (computed on the snapshot, not stored at township level) must classify as
+    # the marts do, so a district is not "lagging" in one place and "behind" in another.
+    from pipelines.outputs.export import export_frame
+
+    built = load_settings(demo_data)
+    other = load_settings(demo_data, lagging_points=50.0)
+    con = connect_published(built)
+    try:
+        stored = scalar(con, "select lagging_points from mart_meta")
+        month_end = scalar(
+            con,
+            "select max(as_of) from indicator_monthly where year = 2025 and as_of < "
+            "(select as_of from mart_meta)",
+        )
+        monthly = frame(
+            con,
+            "select unit_code, status from indicator_monthly where programme = 'mental_rehab' "
+            "and indicator = 'service_coverage' and year = 2025 and as_of = ?",
+            [month_end],
+        )
+    finally:
+        con.close()
+    assert stored == built.lagging_points == 5.0
+    by_township = export_frame(
+        other, "service_coverage", "mental_rehab", 2025, month_end, "township"
+    )
+    by_district = export_frame(other, "service_coverage", "mental_rehab", 2025, month_end)
+    expected = dict(monthly.iter_rows())
+    assert {r["district_code"]: r["status"] for r in by_district.iter_rows(named=True)} == {
+        code: expected[code] for code in by_district.get_column("district_code")
+    }
+    # Township rows of a month end are computed on the snapshot, with the stored threshold:
+    # with the reader's 50 points no township would be 严重滞后 (behind).
+    assert "behind" in set(by_township.get_column("status"))

@@ -56,8 +56,9 @@ settlements as (
     join services s on s.start_date <= q.q_end and (s.end_date is null or s.end_date >= q.q_start)
     join cases c on c.case_id = s.case_id
     join institutions i on i.institution_id = s.institution_id
+    join ref_programmes rp on rp.code = c.programme
     where q.q_end < m.as_of
-        and c.programme = 'child_rehab'
+        and rp.quarterly_settlement
     group by c.programme, i.district_code, i.institution_id, q.quarter, q.q_start, q.q_end
     having count(case when s.settled_date between q.q_start and q.q_end then 1 end) = 0
 ),

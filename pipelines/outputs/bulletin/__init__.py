@@ -35,7 +35,7 @@ def build(
         published = con.execute("select as_of from mart_meta").fetchall()[0][0]
         period = parse_period(period_text, published)
         programmes = frame(
-            con, "select code, name_zh, source from ref_programmes order by rowid"
+            con, "select code, name_zh, source from ref_programmes order by position"
         ).to_dicts()
         if programme != ALL:
             programmes = [p for p in programmes if p["code"] == programme]
@@ -45,7 +45,8 @@ def build(
             p["code"]: frame(
                 con,
                 "select pi.indicator, i.name_zh, i.unit from ref_programme_indicators pi "
-                "join ref_indicators i on i.code = pi.indicator where pi.programme = ?",
+                "join ref_indicators i on i.code = pi.indicator "
+                "where pi.programme = ? and pi.headline",
                 [p["code"]],
             ).row(0, named=True)
             for p in programmes

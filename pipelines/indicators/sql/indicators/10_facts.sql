@@ -56,7 +56,7 @@ select
     p.as_of,
     c.programme,
     c.person_key,
-    -- child_rehab counts children aged 0-17 when the service started
+    -- programmes for children (children_only) count persons aged 0-17 when the service started
     bool_or(c.birth_date is null or s.start_date < c.birth_date + interval '18' year) as as_child
 from ind_periods p
 join cases c on c.registration_date <= p.as_of
@@ -103,7 +103,8 @@ persons as (
         ) as income_reassessed,
         sv.person_key is not null as served,
         coalesce(sv.as_child, false) as served_as_child,
-        rp.need_filter
+        rp.need_filter,
+        rp.children_only
     from ind_current cur
     join ref_programmes rp on rp.code = cur.programme
     left join ind_served sv
@@ -127,7 +128,7 @@ from persons p
 join ref_programme_indicators pi on pi.programme = p.programme
 where case pi.indicator
     when 'service_coverage' then p.active and (not p.need_filter or p.needs)
-    when 'served_count' then p.served and (p.programme <> 'child_rehab' or p.served_as_child)
+    when 'served_count' then p.served and (not p.children_only or p.served_as_child)
     when 'medical_insurance_coverage' then p.active
     when 'family_doctor_coverage' then p.active
     when 'income_reassessed' then p.active
