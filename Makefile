@@ -6,7 +6,7 @@ DATA ?= data
 HOST ?= 127.0.0.1
 PORT ?= 8050
 
-.PHONY: install run test lint format demo clean
+.PHONY: install run test check lint format demo clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -22,8 +22,11 @@ run: install ## load the small demo if the database is empty, then serve the app
 	$(BIN)/rehab-monitor --data-dir $(DATA) demo --scale small --load --if-empty
 	$(BIN)/rehab-monitor --data-dir $(DATA) serve --host $(HOST) --port $(PORT)
 
-test: install ## the whole test suite
+test: install ## the whole test suite (what CI runs)
 	$(BIN)/python -m pytest -n 2 --dist loadfile
+
+check: install ## the quick loop while developing: everything except the slow tests
+	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not slow"
 
 lint: install
 	$(BIN)/ruff check .

@@ -215,7 +215,7 @@ def summary(result) -> str:
 
 
 def _rejects(args: argparse.Namespace, settings: Settings) -> int:
-    from pipelines.ingest.quarantine import rejected_rows
+    from pipelines.ingest.reports import rejected_rows
     from pipelines.outputs.tables import write_table
 
     try:

@@ -103,6 +103,27 @@ def run_reports(settings: Settings, limit: int = 50) -> list[dict]:
     return reports
 
 
+def rejected_rows(settings: Settings, run: str = "latest") -> tuple[int, pl.DataFrame]:
+    """(run id, the run's rejected rows and refused files) from its report, for the command
+    line and the data page alike; 'latest' is the newest run that read at least one file."""
+    if run == "latest":
+        run_id = next(
+            (
+                r["run"]["run_id"]
+                for r in run_reports(settings, limit=1_000_000)
+                if any(f.get("status") in ("loaded", "refused") for f in r.get("files", []))
+            ),
+            None,
+        )
+        if run_id is None:
+            raise FileNotFoundError("尚无读取过文件的运行 / no run has read a file yet")
+    else:
+        run_id = int(run)
+        if run_report(settings, run_id) is None:
+            raise FileNotFoundError(f"没有运行 {run_id} 的报告 / no report of run {run_id}")
+    return run_id, run_rejects(settings, run_id)
+
+
 def run_report(settings: Settings, run_id: int) -> dict | None:
     path = settings.runs_dir / f"run-{int(run_id):06d}.json"
     try:

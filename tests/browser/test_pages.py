@@ -18,9 +18,16 @@ PAGES = {"/": "#overview-cards", "/district/211223": "#district-indicators", "/d
 def test_page_loads_without_console_errors(server, page, path):
     page.goto(server["url"] + path)
     page.wait_for_selector(PAGES[path], timeout=30_000)
-    page.wait_for_timeout(1500)
+    settled(page)
     assert page.console_errors == []
     assert "铁岭市" in page.inner_text("header")
+
+
+def settled(page) -> None:
+    """Wait until the page's callbacks are done: no request for half a second and no Dash
+    loading indicator."""
+    page.wait_for_load_state("networkidle")
+    page.wait_for_function("() => !document.querySelector('[data-dash-is-loading=\"true\"]')")
 
 
 def _map_data(page):
@@ -36,9 +43,12 @@ def test_map_has_one_shape_per_district_and_a_click_opens_the_district(server, p
     page.goto(server["url"] + "/")
     page.wait_for_selector("#overview-map .js-plotly-plot", timeout=30_000)
     page.wait_for_function(
-        "document.querySelector('#overview-map .js-plotly-plot')._fullLayout.map"
+        """() => {
+            const gd = document.querySelector('#overview-map .js-plotly-plot');
+            return gd && gd._fullLayout && gd._fullLayout.map && gd._fullData
+                && gd._fullData.some(t => t.visible === true && (t.locations || []).length > 0);
+        }"""
     )
-    page.wait_for_timeout(1500)
     locations = _map_data(page)
     assert sorted(locations) == [
         "211202",
@@ -119,7 +129,7 @@ def test_download_equals_the_export_command(server, page, tmp_path, fmt):
 def test_generate_a_bulletin_and_download_it(server, page, tmp_path):
     page.goto(server["url"] + "/bulletins")
     page.wait_for_selector("#bulletins-page", timeout=30_000)
-    page.wait_for_timeout(1000)
+    settled(page)
     page.click("#bulletins-generate")
     page.wait_for_selector("#bulletins-preview", timeout=60_000)
     assert "进度通报" in page.inner_text("#bulletins-preview")

@@ -2,8 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.cli import build_parser
-from pipelines.settings import describe, load_settings
+from pipelines.settings import load_settings
 
 
 def test_environment_then_arguments(monkeypatch, tmp_path):
@@ -20,16 +19,3 @@ def test_bad_settings_are_refused():
         load_settings(Path("x"), jurisdiction="21")
     with pytest.raises(ValueError):
         load_settings(Path("x"), schedule_time="25:99")
-
-
-def test_every_setting_is_documented_in_the_readme():
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
-    for _name, env, _default, _help in describe():
-        assert env in readme, f"{env} is not in the README"
-
-
-def test_every_command_is_documented_in_the_readme():
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
-    sub = build_parser()._subparsers._group_actions[0]
-    for command in sub.choices:
-        assert f"rehab-monitor {command}" in readme, command

@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from pipelines.ingest.quarantine import rejected_rows
+from pipelines.ingest.reports import rejected_rows
 from pipelines.run import run_pipeline
 from tests.conftest import TODAY, put
 

@@ -7,6 +7,7 @@ from dashboards.auth import Scope
 from dashboards.queries import loaded_overview
 from pipelines.run import run_pipeline
 from tests.conftest import TODAY, login, put
+from tests.dashboards.test_access import call
 
 
 def test_loaded_data_summary_and_app_serves(settings, inbox):
@@ -32,3 +33,17 @@ def test_empty_data_directory_says_how_to_load(settings):
     assert loaded_overview(Scope(settings, "a", "admin", None)) == {"published": None}
     client = login(create_app(settings).server.test_client(), settings, "boss", "admin")
     assert client.get("/").status_code == 200
+    # The overview, rendered as the browser asks for it, says what to do instead of failing.
+    for lang, words in (("zh", "请将文件放入数据目录的 inbox/"), ("en", "Nothing published yet")):
+        response = call(client, [("overview-content", "children")],
+                        [("shell-programme", "value", None), ("shell-year", "value", None),
+                         ("shell-lang", "value", lang), ("shell-as-of-select", "value", None)])  # fmt: skip
+        assert response.status_code == 200
+        shown = response.get_json()["response"]["overview-content"]["children"]
+        assert shown["props"]["id"] == "overview-empty" and words in shown["props"]["children"]
+    # The shell has no programme or year to offer.
+    response = call(client, [("shell-as-of-select", "options"), ("shell-as-of-select", "value")],
+                    [("shell-year", "value", None)])  # fmt: skip
+    assert response.status_code == 200 and response.get_json()["response"]["shell-as-of-select"] == {
+        "options": [], "value": None
+    }  # fmt: skip

@@ -174,13 +174,23 @@ def test_targets_editor_validates_audits_and_republishes(settings, inbox):
         save_targets(Scope(settings, "o", "office", None), changed)
 
 
+def morning_of(zone) -> datetime:
+    return datetime(2025, 10, 8, 9, 0, tzinfo=zone)
+
+
 def test_scheduler_job_options_and_missed_run(settings):
     shanghai = ZoneInfo("Asia/Shanghai")
     scheduler = schedule.build_scheduler(settings)
     job = scheduler.get_job("nightly-pipeline")
     assert job.coalesce and job.max_instances == 1 and job.misfire_grace_time >= 3600
-    assert str(job.trigger.timezone) == "Asia/Shanghai"
-    assert "hour='2'" in str(job.trigger) and "minute='0'" in str(job.trigger)
+    # The trigger fires at 02:00 Shanghai time every day, also across a month end.
+    fire = job.trigger.get_next_fire_time(None, datetime(2025, 10, 31, 9, 0, tzinfo=shanghai))
+    assert fire == datetime(2025, 11, 1, 2, 0, tzinfo=shanghai)
+    after = job.trigger.get_next_fire_time(fire, fire + timedelta(seconds=1))
+    assert after == datetime(2025, 11, 2, 2, 0, tzinfo=shanghai)
+    later = schedule.build_scheduler(load_settings(settings.data_dir, schedule_time="23:30"))
+    fire = later.get_job("nightly-pipeline").trigger.get_next_fire_time(None, morning_of(shanghai))
+    assert fire == datetime(2025, 10, 8, 23, 30, tzinfo=shanghai)
     # Never ran, started at 09:00: the 02:00 run was missed and runs now.
     morning = datetime(2025, 10, 8, 9, 0, tzinfo=shanghai)
     assert schedule.missed_run(settings, morning)
