@@ -20,7 +20,9 @@ from pipelines.indicators.regions import jurisdiction
 from pipelines.settings import Settings
 from pipelines.warehouse.db import frame, scalar, sql_file
 
-CALENDAR_RANGE = (date(2015, 1, 1), date(2030, 12, 31))
+# The working-day calendar's first day; it runs to the end of the year after today (or after
+# the latest data).
+CALENDAR_START = date(2015, 1, 1)
 BREAKDOWN_DIMENSIONS = ("category", "gender", "age_band", "township")
 
 
@@ -90,7 +92,7 @@ def load_reference(
         "ref_indicators": indicators,
         "ref_targets": reference.targets(juris.codes),
         "ref_units": regions,
-        "ref_workdays": workdays(*CALENDAR_RANGE),
+        "ref_workdays": workdays(CALENDAR_START, _calendar_end(con, settings)),
     }
     for name, df in tables.items():
         arrow = df.to_arrow()  # noqa: F841 — read by DuckDB's replacement scan
@@ -99,6 +101,13 @@ def load_reference(
         "create or replace table ref_jurisdiction as select ? as code, ? as name, ? as level",
         [juris.code, juris.name, juris.level],
     )
+
+
+def _calendar_end(con: duckdb.DuckDBPyConnection, settings: Settings) -> date:
+    """The end of the year after today or after the latest data, whichever is later."""
+    latest = data_as_of(con)
+    year = max(settings.current_date().year, latest.year if latest else 0)
+    return date(year + 1, 12, 31)
 
 
 def data_as_of(con: duckdb.DuckDBPyConnection) -> date | None:

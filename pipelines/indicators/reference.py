@@ -44,6 +44,9 @@ class Indicator:
     # Each member (a county, a staff member) belongs to exactly one district, so the
     # districts' numerators and denominators sum to the city's (checked before publishing).
     additive: bool = False
+    # A time limit in working days the indicator measures (审核 within 5 working days); the
+    # follow-up list of overdue reviews uses the same limit.
+    working_days: int | None = None
 
 
 TARGET_COLUMNS = ("programme", "indicator", "year", "scope", "value", "kind", "source")
@@ -70,6 +73,15 @@ def _read_csv(path, required: set[str]) -> pl.DataFrame:
             f"参考文件缺少列 / reference file {path} lacks columns: {', '.join(sorted(missing))}"
         )
     return df
+
+
+def _whole_number(path, row: dict, column: str) -> int | None:
+    text = (row.get(column) or "").strip()
+    if not text:
+        return None
+    if not text.isdigit():
+        raise ReferenceError(f"{path}: {row['code']}.{column} must be a whole number, got {text!r}")
+    return int(text)
 
 
 class Reference:
@@ -138,6 +150,7 @@ class Reference:
                 name_en=row["name_en"],
                 definition_zh=row.get("definition_zh") or "",
                 additive=(row.get("additive") or "false").strip().lower() == "true",
+                working_days=_whole_number(path, row, "working_days"),
             )
         return out
 

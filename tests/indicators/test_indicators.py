@@ -9,6 +9,8 @@ import polars as pl
 import pytest
 
 from pipelines.indicators.compute import compute_values, load_reference
+from pipelines.outputs.notify import follow_up_view
+from pipelines.settings import DEFAULT_REFERENCE_DIR
 from pipelines.warehouse.db import connect_warehouse
 
 YINZHOU, QINGHE, TIELING_COUNTY = "211202", "211204", "211221"
@@ -209,9 +211,48 @@ def test_pending_applications_count_only_when_overdue(con):
     assert (v["denominator"], v["numerator"]) == (1, 0)  # K2 is not yet due
 
 
+def test_the_review_limit_comes_from_the_reference(con, settings):
+    # 2024-03-01 (Fri) → 2024-03-11 (Mon) is 6 working days: late under the shipped 5, in time
+    # under an installation's 7; the follow-up list of overdue reviews uses the same limit.
+    case(con, "K2", "c2", programme="child_rehab", registered="2024-02-20",
+         application_date="2024-03-01", review_date="2024-03-11")  # fmt: skip
+    case(
+        con,
+        "K3",
+        "c3",
+        programme="child_rehab",
+        registered="2024-12-01",
+        application_date="2024-12-20",
+    )  # pending: 7 working days by 2024-12-31
+    assert (
+        values(con, 2024, "2024-12-31", "child_rehab", "review_timeliness")["city"]["numerator"]
+        == 0
+    )
+    shipped = (DEFAULT_REFERENCE_DIR / "indicators.csv").read_text(encoding="utf-8")
+    settings.reference_override_dir.mkdir(parents=True, exist_ok=True)
+    (settings.reference_override_dir / "indicators.csv").write_text(
+        shipped.replace(",5\n", ",7\n"), encoding="utf-8"
+    )
+    load_reference(con, settings)
+    v = values(con, 2024, "2024-12-31", "child_rehab", "review_timeliness")["city"]
+    assert (v["denominator"], v["numerator"]) == (1, 1)  # K3 (7 days) is not yet overdue
+    con.execute("create or replace table mart_meta as select date '2024-12-31' as as_of")
+    follow_up_view(con)
+    assert con.execute(
+        "select count(*) from follow_up where rule = 'review_overdue'"
+    ).fetchall() == [(0,)]
+    (settings.reference_override_dir / "indicators.csv").write_text(shipped, encoding="utf-8")
+    load_reference(con, settings)
+    follow_up_view(con)
+    overdue = con.execute("select case_id from follow_up where rule = 'review_overdue'").fetchall()
+    assert overdue == [("K3",)]
+
+
 def test_years_outside_the_official_calendar_fall_back_to_weekdays(con, settings):
     case(con, "K1", "c1", programme="child_rehab", registered="2027-01-01",
          application_date="2027-01-04", review_date="2027-01-08")  # fmt: skip
+    # The marts load the reference after the data: the calendar reaches the year after it.
+    load_reference(con, settings)
     v = values(con, 2027, "2027-01-31", "child_rehab", "review_timeliness")["city"]
     assert (v["numerator"], v["calendar_fallback"]) == (1, True)
 

@@ -1,11 +1,15 @@
 -- Persons who need following up, one row per case, as of the published data date
 -- (mart_meta.as_of). One definition for the notifications (which count them per district)
 -- and for the masked lists district users may open (§8).
---   review_overdue:   complete application waiting more than 5 working days for review
+--   review_overdue:   complete application waiting for review longer than the working days
+--                     review_timeliness measures (ref_indicators.working_days)
 --   referral_waiting: referred more than 3 months ago, no service since, not exited
 create or replace temp view follow_up as
 with meta as (
-    select as_of from mart_meta
+    select
+        as_of,
+        (select working_days from ref_indicators where code = 'review_timeliness') as limit_days
+    from mart_meta
 )
 select
     'review_overdue' as rule,
@@ -24,7 +28,7 @@ join ref_workdays wa on wa.day = c.application_date
 join ref_workdays wm on wm.day = m.as_of
 where c.application_date <= m.as_of
     and (c.review_date is null or c.review_date > m.as_of)
-    and wm.workday_seq - wa.workday_seq > 5
+    and wm.workday_seq - wa.workday_seq > m.limit_days
 union all
 select
     'referral_waiting' as rule,

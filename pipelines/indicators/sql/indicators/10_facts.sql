@@ -136,8 +136,9 @@ where case pi.indicator
 end;
 
 -- Applications of Y (application date in Y and on or before the as-of date), per the case's
--- district. Reviewed in time: within 5 working days of the official calendar (make-up days
--- count as working days). Still pending and not yet overdue: not counted either way.
+-- district. Reviewed in time: within the indicator's working days (ref_indicators, 5) of the
+-- official calendar (make-up days count as working days). Still pending and not yet overdue:
+-- not counted either way.
 create or replace temp table ind_application_facts as
 with
 applications as (
@@ -149,7 +150,8 @@ applications as (
         coalesce(c.township, '未填写') as township,
         c.application_date,
         case when c.review_date <= p.as_of then c.review_date end as review_date,
-        p.as_of as cutoff
+        p.as_of as cutoff,
+        (select working_days from ref_indicators where code = 'review_timeliness') as limit_days
     from ind_periods p
     join cases c
         on c.application_date >= p.y_start
@@ -174,13 +176,13 @@ select
     c.district_code,
     c.township,
     1 as in_denominator,
-    case when c.review_days <= 5 then 1 else 0 end as in_numerator,
+    case when c.review_days <= c.limit_days then 1 else 0 end as in_numerator,
     coalesce(c.fallback, false) as calendar_fallback
 from counted c
 join ref_programme_indicators pi
     on pi.programme = c.programme
     and pi.indicator = 'review_timeliness'
-where c.review_date is not null or c.waiting_days > 5;
+where c.review_date is not null or c.waiting_days > c.limit_days;
 
 -- District capability: a district can serve when at least one institution designated for
 -- the programme has a designation overlapping Y (and starting by the as-of date).
