@@ -7,18 +7,10 @@ import polars as pl
 
 from schemas import checks as c
 from schemas.base import DatasetModel
+from schemas.contract import CASES
 
-DATE_COLUMNS = (
-    "birth_date",
-    "registration_date",
-    "assessment_date",
-    "application_date",
-    "review_date",
-    "referral_date",
-    "income_assessment_date",
-    "exit_date",
-)
-YES_NO_COLUMNS = ("certified", "need_assessed", "medical_insurance", "family_doctor_signed")
+DATE_COLUMNS = tuple(CASES.of_kind("date"))
+YES_NO_COLUMNS = tuple(CASES.of_kind("yes_no"))
 
 
 class CasesModel(DatasetModel):

@@ -7,8 +7,9 @@ import polars as pl
 
 from schemas import checks as c
 from schemas.base import DatasetModel
+from schemas.contract import INSTITUTIONS
 
-DATE_COLUMNS = ("designated_from", "designated_to")
+DATE_COLUMNS = tuple(INSTITUTIONS.of_kind("date"))
 
 
 class InstitutionsModel(DatasetModel):

@@ -7,8 +7,9 @@ import polars as pl
 
 from schemas import checks as c
 from schemas.base import DatasetModel
+from schemas.contract import SERVICES
 
-DATE_COLUMNS = ("start_date", "end_date", "settled_date")
+DATE_COLUMNS = tuple(SERVICES.of_kind("date"))
 
 
 class ServicesModel(DatasetModel):

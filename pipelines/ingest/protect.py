@@ -45,8 +45,9 @@ def person_keys(ids: pl.Series, secret: bytes) -> pl.Series:
 
 
 def protect(df: pl.DataFrame, dataset: Dataset, secret: bytes) -> pl.DataFrame:
-    """Drop raw identities; cases gain person_key, id_masked, name_masked, birth date, gender."""
-    if dataset.name != "cases":
+    """Drop raw identities; a dataset with ID numbers (cases) gains person_key, id_masked,
+    name_masked, and the birth date and gender the number carries."""
+    if "id_number" not in dataset.column_names:
         return df.drop([c for c in IDENTITY_COLUMNS if c in df.columns])
     id18 = pl.coalesce(pl.col("id_number"), pl.col("certificate_no").str.slice(0, 18))
     df = df.with_columns(id18.alias("_id18"))

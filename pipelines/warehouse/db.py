@@ -16,6 +16,7 @@ import duckdb
 import polars as pl
 
 from pipelines.settings import Settings
+from schemas.contract import DATASETS, Dataset
 
 
 def sql_folder(stage: str, *parts: str) -> Traversable:
@@ -28,6 +29,38 @@ def sql_file(stage: str, *parts: str) -> str:
     return sql_folder(stage, *parts[:-1]).joinpath(parts[-1]).read_text(encoding="utf-8")
 
 
+_SQL_TYPES = {
+    "date": "DATE", "yes_no": "BOOLEAN", "number": "DOUBLE", "int": "INTEGER", "list": "VARCHAR[]",
+}  # fmt: skip
+
+
+def loaded_columns(dataset: Dataset) -> list[tuple[str, str, bool]]:
+    """(name, SQL type, not null) of a dataset's loaded table, derived from its contract: raw
+    identities become the person key and masked forms (see ingest.protect), a district name
+    is resolved into district_code, and every row keeps its source file and row."""
+    has_id = any(c.kind == "id_number" for c in dataset.columns)
+    columns = []
+    for c in dataset.columns:
+        if c.kind == "id_number":
+            columns += [("person_key", "VARCHAR", True), ("id_masked", "VARCHAR", False)]
+        elif c.kind == "name":
+            if has_id:
+                columns.append(("name_masked", "VARCHAR", False))
+        elif c.kind not in ("certificate_no", "district"):
+            not_null = c.required or c.kind == "district_code"
+            columns.append((c.name, _SQL_TYPES.get(c.kind, "VARCHAR"), not_null))
+    return [*columns, ("source_file", "VARCHAR", True), ("source_row", "BIGINT", True)]
+
+
+def _loaded_tables_sql() -> str:
+    return "\n".join(
+        f"create table if not exists {ds.name} ("
+        + ", ".join(f"{n} {t}{' not null' if nn else ''}" for n, t, nn in loaded_columns(ds))
+        + ");"
+        for ds in DATASETS.values()
+    )
+
+
 def connect_warehouse(settings: Settings) -> duckdb.DuckDBPyConnection:
     """Open (and create if needed) the working database; only the pipeline run writes it."""
     settings.ensure_dirs()
@@ -35,6 +68,7 @@ def connect_warehouse(settings: Settings) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(
         str(settings.warehouse_path), config={"memory_limit": settings.duckdb_memory}
     )
+    con.execute(_loaded_tables_sql())
     con.execute(sql_file("warehouse", "warehouse.sql"))
     return con
 

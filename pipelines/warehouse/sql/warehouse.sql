@@ -1,74 +1,8 @@
--- The pipeline's working database. Loaded tables hold no raw identity: persons appear only
--- as person_key (keyed hash), id_masked (first 6 + last 4) and name_masked.
-
-create table if not exists cases (
-    case_id varchar not null,
-    programme varchar not null,
-    person_key varchar not null,
-    id_masked varchar,
-    name_masked varchar,
-    gender varchar,
-    birth_date date,
-    disability_category varchar,
-    disability_level varchar,
-    certified boolean,
-    district_code varchar not null,
-    township varchar,
-    registration_date date not null,
-    need_assessed boolean,
-    assessment_date date,
-    application_date date,
-    review_date date,
-    referral_date date,
-    referral_source varchar,
-    poverty_status varchar,
-    medical_insurance boolean,
-    family_doctor_signed boolean,
-    income_assessment_date date,
-    exit_date date,
-    exit_reason varchar,
-    source_file varchar not null,
-    source_row bigint not null
-);
-
-create table if not exists services (
-    service_id varchar not null,
-    case_id varchar not null,
-    institution_id varchar,
-    service_type varchar,
-    start_date date not null,
-    end_date date,
-    standardized boolean,
-    months double,
-    amount double,
-    settled_date date,
-    source_file varchar not null,
-    source_row bigint not null
-);
-
-create table if not exists institutions (
-    institution_id varchar not null,
-    name varchar,
-    district_code varchar not null,
-    kind varchar,
-    programmes varchar[],
-    designated_from date,
-    designated_to date,
-    capacity integer,
-    source_file varchar not null,
-    source_row bigint not null
-);
-
-create table if not exists staff (
-    staff_id varchar not null,
-    institution_id varchar,
-    professional_degree boolean,
-    direct_service boolean,
-    training_hours double,
-    year integer not null,
-    source_file varchar not null,
-    source_row bigint not null
-);
+-- The pipeline's working database: runs, files, quarantine and state. The loaded tables
+-- (cases, services, institutions, staff) are created from the data contract
+-- (schemas/contract.py, see pipelines/warehouse/db.py: loaded_columns); they hold no raw
+-- identity: persons appear only as person_key (keyed hash), id_masked (first 6 + last 4) and
+-- name_masked.
 
 -- One row per pipeline run.
 create table if not exists runs (
