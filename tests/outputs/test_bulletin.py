@@ -12,6 +12,7 @@ from docx import Document
 
 from pipelines.cli import main
 from pipelines.outputs.bulletin import archived, build, parse_period
+from pipelines.outputs.bulletin.periods import period_choices
 from pipelines.outputs.bulletin.chart import chart_png
 from pipelines.outputs.export import export_frame
 from pipelines.settings import load_settings
@@ -33,8 +34,20 @@ def test_periods():
     assert parse_period("2025-Q4", published).as_of == published
     assert parse_period("2025-08", published).as_of == date(2025, 8, 31)
     assert parse_period("2024", published).as_of == date(2024, 12, 31)
-    with pytest.raises(ValueError):
-        parse_period("2025/3", published)
+    assert parse_period("2024-12", published).as_of == date(2024, 12, 31)
+    for wrong in ("2025/3", "2025-13", "2025-00", "2025-Q5"):
+        with pytest.raises(ValueError):
+            parse_period(wrong, published)
+
+
+def test_every_period_the_page_offers_is_one_the_parser_accepts():
+    published = date(2025, 9, 30)
+    choices = period_choices(2025, published)
+    assert [v for v, _ in choices][:5] == ["2025", "2025-Q3", "2025-Q2", "2025-Q1", "2025-09"]
+    assert len(choices) == 1 + 3 + 9
+    for value, label in choices:
+        period = parse_period(value, published)
+        assert period.as_of <= published and (value == "2025" or period.label == label)
 
 
 def test_bulletin_document(settings, tmp_path):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 
 @dataclass(frozen=True)
@@ -20,9 +20,9 @@ def parse_period(text: str, published: date) -> Period:
         year, q = int(m[1]), int(m[2])
         end = date(year, 3 * q, 31 if 3 * q in (3, 12) else 30)
         label = f"{year}年第{'一二三四'[q - 1]}季度"
-    elif m := re.fullmatch(r"(\d{4})-(\d{1,2})", text):
+    elif m := re.fullmatch(r"(\d{4})-(0?[1-9]|1[0-2])", text):
         year, month = int(m[1]), int(m[2])
-        end = date(year + month // 12, month % 12 + 1, 1) - (date(2000, 1, 2) - date(2000, 1, 1))
+        end = date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
         label = f"{year}年{month}月"
     elif m := re.fullmatch(r"(\d{4})(-YTD)?", text):
         year = int(m[1])
@@ -36,3 +36,18 @@ def parse_period(text: str, published: date) -> Period:
     if as_of < date(year, 1, 1):
         raise ValueError(f"{text}: 尚无该期间的数据 / no data for this period yet")
     return Period(year, as_of, label)
+
+
+def period_choices(year: int, as_of: date) -> list[tuple[str, str]]:
+    """(value, label) of every period of `year` with data by `as_of`, newest first after the
+    year to date: what the bulletins page offers, each value one `parse_period` accepts."""
+    choices = [(str(year), f"{year}年（1月至今）")]
+    choices += [
+        (f"{year}-Q{q}", f"{year}年第{'一二三四'[q - 1]}季度")
+        for q in range(4, 0, -1)
+        if date(year, 3 * q - 2, 1) <= as_of
+    ]
+    choices += [
+        (f"{year}-{m:02d}", f"{year}年{m}月") for m in range(12, 0, -1) if date(year, m, 1) <= as_of
+    ]
+    return choices
