@@ -497,7 +497,7 @@ def follow_up_persons(
     with snapshot(scope.settings) as con:
         if con is None:
             return pl.DataFrame()
-        notify.follow_up_view(con)
+        notify.follow_up_table(con)
         rows = frame(
             con,
             """

@@ -11,6 +11,7 @@ from dashboards.i18n import t
 from dashboards.queries import meta
 from dashboards.views.bulletins import archive_table, generate, period_options
 from dashboards.views.denied import denied_view
+from pipelines.outputs.bulletin import ALL
 
 dash.register_page(__name__, path="/bulletins", title="进度通报 · 康复目标监测")
 
@@ -64,12 +65,13 @@ def _periods(year):
     State("bulletins-issuer", "value"),
     State("bulletins-scope", "value"),
 )
-def _generate(clicks, lang, programme, period, issuer, scope):
+def _generate(clicks, lang, programme, period, issuer, which):
     lang = lang or "zh"
     scope = current_scope("bulletins")
     if dash.ctx.triggered_id != "bulletins-generate" or not (programme and period):
         return no_update, archive_table(scope, lang)
-    name, paragraphs = generate(scope, "all" if scope == "all" else programme, period, issuer)
+    # "all programmes" or the header's programme; the user's scope is a different thing.
+    name, paragraphs = generate(scope, ALL if which == ALL else programme, period, issuer)
     result = html.Div(
         [
             html.A(

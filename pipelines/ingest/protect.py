@@ -18,7 +18,7 @@ import polars as pl
 from schemas.contract import Dataset
 from schemas.idnumbers import mask_id_expr, mask_name_expr
 
-IDENTITY_COLUMNS = ("id_number", "certificate_no", "name")
+IDENTITY_KINDS = ("id_number", "certificate_no", "name")
 
 
 def load_or_create_secret(path: Path) -> bytes:
@@ -47,8 +47,12 @@ def person_keys(ids: pl.Series, secret: bytes) -> pl.Series:
 def protect(df: pl.DataFrame, dataset: Dataset, secret: bytes) -> pl.DataFrame:
     """Drop raw identities; a dataset with ID numbers (cases) gains person_key, id_masked,
     name_masked, and the birth date and gender the number carries."""
+    # Raw identities by kind: a person's name is one, an institution's name (机构名称) is not.
+    personal = [
+        c.name for c in dataset.columns if c.kind in IDENTITY_KINDS and c.name in df.columns
+    ]
     if "id_number" not in dataset.column_names:
-        return df.drop([c for c in IDENTITY_COLUMNS if c in df.columns])
+        return df.drop(personal)
     id18 = pl.coalesce(pl.col("id_number"), pl.col("certificate_no").str.slice(0, 18))
     df = df.with_columns(id18.alias("_id18"))
     born = (
@@ -64,4 +68,4 @@ def protect(df: pl.DataFrame, dataset: Dataset, secret: bytes) -> pl.DataFrame:
         pl.coalesce(born, pl.col("birth_date")).alias("birth_date"),
         pl.coalesce(sex, pl.col("gender")).alias("gender"),
     )
-    return df.drop("_id18", *IDENTITY_COLUMNS)
+    return df.drop("_id18", *personal)

@@ -83,32 +83,45 @@ def suppress_small_cells(rows: pl.DataFrame) -> pl.DataFrame:
 
 
 def _export_rows(settings, indicator, programme, year, as_of, by) -> pl.DataFrame:
-    if by not in BY:
-        raise ExportError(f"--by 应为 / must be one of {', '.join(BY)}")
     con = snapshots.connect_published(settings)
     try:
-        carried = scalar(
-            con,
-            "select count(*) from ref_programme_indicators where programme = ? and indicator = ?",
-            [programme, indicator],
-        )
-        if not carried:
-            raise ExportError(
-                f"项目 {programme} 没有指标 {indicator} / programme {programme} has no indicator {indicator}"
-            )
-        published = published_as_of(con)
-        if published is None:
-            raise ExportError("尚无数据 / no data published yet")
-        as_of = min(as_of or published, date(year, 12, 31))
-        if as_of < date(year, 1, 1):
-            raise ExportError(f"截至日期早于{year}年 / as-of date is before {year}")
-        if by == "month":
-            return _monthly(con, settings, programme, indicator, year, as_of)
-        if by == "category":
-            return _categories(con, programme, indicator, year, as_of)
-        values = _values(con, settings, programme, indicator, year, as_of)
+        return export_rows(con, settings, indicator, programme, year, as_of, by)
     finally:
         con.close()
+
+
+def export_rows(
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    indicator: str,
+    programme: str,
+    year: int,
+    as_of: date | None = None,
+    by: str = "district",
+) -> pl.DataFrame:
+    """The export's rows read on `con` (a pinned snapshot), without small-cell suppression."""
+    if by not in BY:
+        raise ExportError(f"--by 应为 / must be one of {', '.join(BY)}")
+    carried = scalar(
+        con,
+        "select count(*) from ref_programme_indicators where programme = ? and indicator = ?",
+        [programme, indicator],
+    )
+    if not carried:
+        raise ExportError(
+            f"项目 {programme} 没有指标 {indicator} / programme {programme} has no indicator {indicator}"
+        )
+    published = published_as_of(con)
+    if published is None:
+        raise ExportError("尚无数据 / no data published yet")
+    as_of = min(as_of or published, date(year, 12, 31))
+    if as_of < date(year, 1, 1):
+        raise ExportError(f"截至日期早于{year}年 / as-of date is before {year}")
+    if by == "month":
+        return _monthly(con, settings, programme, indicator, year, as_of)
+    if by == "category":
+        return _categories(con, programme, indicator, year, as_of)
+    values = _values(con, settings, programme, indicator, year, as_of)
     if by == "township":
         rows = values.filter(pl.col("unit_level") == "township").sort("district_code", "township")
         return rows.select(TOWNSHIP_COLUMNS)

@@ -4,14 +4,14 @@ that no longer hold are resolved (e.g. when a lagging district catches up)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import duckdb
 import polars as pl
 
 from pipelines.outputs.formatting import percent, value_text
 from pipelines.settings import Settings
-from pipelines.warehouse.db import frame, sql_file
+from pipelines.warehouse.db import frame, scalar, sql_file
 
 RULES = (
     "progress_lagging", "progress_behind", "target_met", "review_overdue", "referral_waiting",
@@ -49,9 +49,11 @@ def message(row: dict, names: dict[str, str]) -> tuple[str, str, str]:
             zh = f"{d}{p}有{n}名转介对象等待服务超过3个月，转介前须重新评估"
             en = f"{d} {row['programme']}: {n} referred subjects waiting over 3 months without service; re-assess before referral"
         case "settlement_missing":
-            institution, quarter = (row["subject"] or "/").split("/", 1)
-            zh = f"{d}定点机构{institution}在{quarter}有{n}条服务记录但当季无结算"
-            en = f"{d} institution {institution} has {n} services in {quarter} and no settlement in that quarter"
+            institution, quarter = (row["subject"] or "/Q1").split("/", 1)
+            year, q = row["key"].rsplit("|", 1)[-1], int(quarter.lstrip("Q"))
+            title = names.get(institution, institution)
+            zh = f"{d}定点机构{title}在{year}年第{'一二三四'[q - 1]}季度有{n}条服务记录但当季无结算"
+            en = f"{d} institution {title} has {n} services in {year} Q{q} and no settlement in that quarter"
         case "stale_data":
             zh = f"{d}已{n}天没有新的个案或服务记录"
             en = f"{d} sent no new case or service records for {n} days"
@@ -64,15 +66,22 @@ def message(row: dict, names: dict[str, str]) -> tuple[str, str, str]:
     return zh, en, link
 
 
-def follow_up_view(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the temp view `follow_up`: persons to follow up (pipelines/indicators/sql/follow_up.sql)."""
-    con.execute(sql_file("indicators", "follow_up.sql")).fetchall()
+def follow_up_table(con: duckdb.DuckDBPyConnection, as_of: date | None = None) -> None:
+    """Create the temp table `follow_up`: persons to follow up on `as_of` (default: the
+    data's as-of date; see pipelines/indicators/sql/follow_up.sql)."""
+    day = as_of or scalar(con, "select as_of from mart_meta")
+    con.execute(sql_file("indicators", "follow_up.sql"), {"as_of": day}).fetchall()
 
 
-def conditions(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: int) -> pl.DataFrame:
-    """The §5 conditions that hold now (see pipelines/indicators/sql/notifications.sql)."""
-    follow_up_view(con)
+def conditions(
+    con: duckdb.DuckDBPyConnection, settings: Settings, run_id: int, as_of: date | None = None
+) -> pl.DataFrame:
+    """The §5 conditions that hold on `as_of` (default: the data's as-of date; see
+    pipelines/indicators/sql/notifications.sql)."""
+    day = as_of or scalar(con, "select as_of from mart_meta")
+    follow_up_table(con, day)
     params = {
+        "as_of": day,
         "stale_days": int(settings.stale_days),
         "reject_share": float(settings.reject_share_alert),
         "run_id": int(run_id),
@@ -80,16 +89,22 @@ def conditions(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: int) 
     return frame(con, sql_file("indicators", "notifications.sql"), params)
 
 
+def names_of(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Code → name of programmes, districts, indicators and institutions, for messages."""
+    return dict(
+        con.execute(
+            "select code, name_zh from ref_programmes union all select code, name from ref_units "
+            "union all select code, name_zh from ref_indicators "
+            "union all select institution_id, coalesce(name, institution_id) from institutions"
+        ).fetchall()
+    )
+
+
 def update(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: int) -> dict[str, int]:
     """Apply the lifecycle for this run; returns how many were raised, kept and resolved."""
     now = datetime.now()
     current = conditions(con, settings, run_id)
-    names = dict(
-        con.execute(
-            "select code, name_zh from ref_programmes union all select code, name from ref_units "
-            "union all select code, name_zh from ref_indicators"
-        ).fetchall()
-    )
+    names = names_of(con)
     open_keys = {
         r[0] for r in con.execute("select key from notifications where status = 'open'").fetchall()
     }

@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from pipelines.indicators.compute import compute_values, load_reference
-from pipelines.outputs.notify import follow_up_view
+from pipelines.outputs.notify import follow_up_table
 from pipelines.settings import DEFAULT_REFERENCE_DIR
 from pipelines.warehouse.db import connect_warehouse
 
@@ -237,13 +237,13 @@ def test_the_review_limit_comes_from_the_reference(con, settings):
     v = values(con, 2024, "2024-12-31", "child_rehab", "review_timeliness")["city"]
     assert (v["denominator"], v["numerator"]) == (1, 1)  # K3 (7 days) is not yet overdue
     con.execute("create or replace table mart_meta as select date '2024-12-31' as as_of")
-    follow_up_view(con)
+    follow_up_table(con)
     assert con.execute(
         "select count(*) from follow_up where rule = 'review_overdue'"
     ).fetchall() == [(0,)]
     (settings.reference_override_dir / "indicators.csv").write_text(shipped, encoding="utf-8")
     load_reference(con, settings)
-    follow_up_view(con)
+    follow_up_table(con)
     overdue = con.execute("select case_id from follow_up where rule = 'review_overdue'").fetchall()
     assert overdue == [("K3",)]
 

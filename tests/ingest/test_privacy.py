@@ -28,9 +28,10 @@ def raw_identities(inbox: Path, reference: Reference) -> tuple[set[str], set[str
             continue
     for source in sources:
         try:
-            cols = [
-                c for c in ("id_number", "certificate_no", "name") if c in source.columns.values()
-            ]
+            # A person's name (kind "name"); an institution's name is public, not an identity.
+            personal = {c.name for c in source.dataset.columns
+                        if c.kind in ("id_number", "certificate_no", "name")}  # fmt: skip
+            cols = [c for c in personal if c in source.columns.values()]
             df = source.lazy().select(cols).collect()
         finally:
             source.close()

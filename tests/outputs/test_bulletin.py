@@ -12,10 +12,10 @@ from docx import Document
 
 from pipelines.cli import main
 from pipelines.outputs.bulletin import archived, build, parse_period
-from pipelines.outputs.bulletin.periods import period_choices
 from pipelines.outputs.bulletin.chart import chart_png
+from pipelines.outputs.bulletin.periods import period_choices
 from pipelines.outputs.export import export_frame
-from pipelines.settings import load_settings
+from pipelines.settings import DEFAULT_REFERENCE_DIR, load_settings
 from tests.conftest import TODAY
 
 
@@ -138,3 +138,123 @@ def test_one_bulletin_for_all_programmes(settings, tmp_path):
     )
     assert f"全市服务人数为{child.item(0, 'value'):,.0f}" in text
     assert archived(settings)[-1]["programme"] == "all"
+
+
+# -- every programme, one period, safe numbering -------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def with_new_programme(tmp_path_factory, demo_inbox):
+    """The demo plus a programme the districts have not reported on yet (no rows at all)."""
+    data = tmp_path_factory.mktemp("bulletin-new") / "data"
+    shutil.copytree(demo_inbox, data / "inbox")
+    shipped = (DEFAULT_REFERENCE_DIR / "programmes.csv").read_text(encoding="utf-8")
+    (data / "reference").mkdir(parents=True)
+    (data / "reference" / "programmes.csv").write_text(
+        shipped + "home_rehab,居家康复服务,居家康复,Home rehabilitation,居家康复对象,false,false,"
+        "false,false,某区居家康复服务方案,service_coverage;served_count\n",
+        encoding="utf-8",
+    )
+    assert main(["--data-dir", str(data), "pipeline", "run"]) == 0
+    return load_settings(data, jurisdiction="211200")
+
+
+def _text(path) -> str:
+    return "\n".join(p.text for p in Document(str(path)).paragraphs)
+
+
+def test_all_programmes_from_the_page_and_the_cli_include_one_without_data(
+    with_new_programme, tmp_path
+):
+    from app import create_app
+    from tests.conftest import login
+    from tests.dashboards.test_access import call
+
+    settings = with_new_programme
+    out = tmp_path / "cli.docx"
+    assert main(["--data-dir", str(settings.data_dir), "bulletin", "--programme", "all",
+                 "--period", "2025-Q3", "--out", str(out)]) == 0  # fmt: skip
+    client = login(create_app(settings).server.test_client(), settings, "office1", "office")
+    response = call(
+        client,
+        [("bulletins-result", "children"), ("bulletins-archive-box", "children")],
+        [("bulletins-generate", "n_clicks", 1), ("shell-lang", "value", "zh")],
+        [("shell-programme", "value", "mental_rehab"), ("bulletins-period", "value", "2025-Q3"),
+         ("bulletins-issuer", "value", None), ("bulletins-scope", "value", "all")],
+    )  # fmt: skip
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    page_file = archived(settings)[-1]
+    assert page_file["programme"] == "all" and page_file["number"] == "2025年第2期"
+    from_page = settings.data_dir / "bulletins" / page_file["file"]
+    for path in (out, from_page):
+        text = _text(path)
+        assert Document(str(path)).paragraphs[0].text == "铁岭市残疾人康复工作进度通报"
+        for heading in ("一、精康融合行动", "二、残疾人精准康复服务行动", "三、残疾儿童康复救助",
+                        "四、建档立卡贫困残疾人康复", "五、失能困难群众社会化组织化养护",
+                        "六、居家康复服务", "七、需要关注的问题", "八、下一步工作要求"):  # fmt: skip
+            assert heading in text, heading
+        assert "居家康复服务暂无数据" in text
+        assert len(Document(str(path)).tables) == 5  # no table for the programme without data
+    # The page's file is the CLI's document but the next number.
+    assert _text(from_page).replace("第2期", "第1期") == _text(out)
+
+
+def test_a_past_quarter_is_all_as_of_its_end(settings, tmp_path):
+    from pipelines.warehouse.db import frame
+    from pipelines.warehouse.snapshots import connect_published
+
+    q2 = build(settings, "mental_rehab", "2025-Q2", tmp_path / "q2.docx")
+    text = _text(tmp_path / "q2.docx")
+    assert q2.period.as_of == date(2025, 6, 30) and "截至2025年6月30日" in text
+    con = connect_published(settings)
+    try:
+        month = frame(con, "select indicator, district_name, status, numerator from indicator_monthly "
+                           "where programme = 'mental_rehab' and year = 2025 and as_of = '2025-06-30' "
+                           "and unit_level = 'district'")  # fmt: skip
+        latest = frame(con, "select count(*) as n from notifications where status = 'open' and "
+                            "programme = 'mental_rehab' and rule like 'progress_%' and rule <> "
+                            "'progress_on_track'")  # fmt: skip
+    finally:
+        con.close()
+    # The table is the quarter's.
+    table = Document(str(tmp_path / "q2.docx")).tables[0]
+    coverage = month.filter(indicator="service_coverage")
+    for row in table.rows[1:-1]:
+        name, served = row.cells[2].text, row.cells[4].text
+        assert served == f"{coverage.filter(district_name=name).item(0, 'numerator'):,}"
+    # The issues raised are those of June 30: one progress note per district and indicator
+    # lagging or behind then — not the feed's, which is as of the data's latest date.
+    notes = text.split("需要关注的问题")[1].split("下一步工作要求")[0]
+    progress = notes.count("进度滞后") + notes.count("进度严重滞后")
+    then = month.filter(pl.col("status").is_in(["lagging", "behind"])).height
+    assert progress == then
+    assert then != latest.item(0, "n")  # the test tells the two dates apart
+
+
+def test_two_generations_at_once_get_different_numbers(settings, tmp_path):
+    import subprocess
+    import sys
+
+    before = {b["number"] for b in archived(settings) if b["programme"] == "child_rehab"}
+    command = [sys.executable, "-m", "pipelines.cli", "--data-dir", str(settings.data_dir),
+               "bulletin", "--programme", "child_rehab", "--period", "2025-Q3", "--out"]  # fmt: skip
+    procs = [subprocess.Popen([*command, str(tmp_path / f"{i}.docx")]) for i in range(2)]
+    assert [p.wait(timeout=120) for p in procs] == [0, 0]
+    numbers = [b["number"] for b in archived(settings) if b["programme"] == "child_rehab"]
+    new = [n for n in numbers if n not in before]
+    assert len(new) == 2 and len(set(new)) == 2
+    files = [b["file"] for b in archived(settings) if b["programme"] == "child_rehab"]
+    assert len(set(files)) == len(files)
+
+
+def test_a_torn_archive_line_is_survived(settings, tmp_path):
+    index = settings.data_dir / "bulletins" / "index.jsonl"
+    entries = archived(settings)
+    with index.open("a", encoding="utf-8") as f:
+        f.write('{"programme": "poverty_rehab", "year": 20')  # a write cut off by a power loss
+    assert archived(settings) == entries
+    bulletin = build(settings, "poverty_rehab", "2025-Q3", tmp_path / "p.docx")
+    assert archived(settings)[-1]["number"] == bulletin.number
+    assert all(
+        line.strip().endswith("}") for line in index.read_text(encoding="utf-8").splitlines()
+    )

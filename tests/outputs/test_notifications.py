@@ -121,6 +121,39 @@ def test_rules_without_data_stay_silent(con, settings):
     )
 
 
+def _child_services(con, settled: str | None):
+    """A child case served in Q1 2025 at a named institution; `settled` its settlement date."""
+    con.execute("insert into institutions (institution_id, name, district_code, programmes, "
+                "source_file, source_row) values ('JG1', '银州区康复中心', ?, ['child_rehab'], 't', 1)",
+                [YINZHOU])  # fmt: skip
+    con.execute("insert into cases (case_id, programme, person_key, district_code, "
+                "registration_date, source_file, source_row) values ('K1', 'child_rehab', 'pk', ?, "
+                "'2025-01-02', 't', 1)", [YINZHOU])  # fmt: skip
+    con.execute("insert into services (service_id, case_id, institution_id, start_date, end_date, "
+                "settled_date, source_file, source_row) values ('S1', 'K1', 'JG1', '2025-01-10', "
+                "'2025-02-10', ?, 't', 1), ('S2', 'K1', 'JG1', '2025-04-10', '2025-05-10', null, "
+                "'t', 1)", [settled])  # fmt: skip
+    _cases(con, 1, registered="2025-06-01")  # data up to June
+
+
+def test_no_settlement_alarm_when_no_file_reports_settlements(con, settings):
+    # No file has a settlement date: "no settlement" is not news, so nothing is raised.
+    _child_services(con, None)
+    _run(con, settings, 1)
+    rules = {r[0] for r in con.execute("select rule from notifications").fetchall()}
+    assert "settlement_missing" not in rules
+
+
+def test_a_missing_settlement_names_the_institution_and_the_quarter_of_the_year(con, settings):
+    # Q1 was settled; Q2's service was not, and Q2 ended before the data's as-of date.
+    _child_services(con, "2025-03-20")
+    _cases(con, 1, registered="2025-07-15")
+    _run(con, settings, 1)
+    messages = [r[0] for r in con.execute(
+        "select message_zh from notifications where rule = 'settlement_missing'").fetchall()]  # fmt: skip
+    assert messages == ["银州区定点机构银州区康复中心在2025年第二季度有1条服务记录但当季无结算"]
+
+
 def test_a_file_with_many_rejects_is_noticed(settings, inbox):
     from pipelines.run import run_pipeline
     from tests.conftest import TODAY, put

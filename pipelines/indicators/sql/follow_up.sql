@@ -1,15 +1,14 @@
--- Persons who need following up, one row per case, as of the published data date
--- (mart_meta.as_of). One definition for the notifications (which count them per district)
--- and for the masked lists district users may open (§8).
+-- Persons who need following up, one row per case, as of the day $as_of (the data's as-of
+-- date, or a bulletin period's end). One definition for the notifications (which count them
+-- per district) and for the masked lists district users may open (§8).
 --   review_overdue:   complete application waiting for review longer than the working days
 --                     review_timeliness measures (ref_indicators.working_days)
 --   referral_waiting: referred more than 3 months ago, no service since, not exited
-create or replace temp view follow_up as
+create or replace temp table follow_up as
 with meta as (
     select
-        as_of,
+        cast($as_of as date) as as_of,
         (select working_days from ref_indicators where code = 'review_timeliness') as limit_days
-    from mart_meta
 )
 select
     'review_overdue' as rule,

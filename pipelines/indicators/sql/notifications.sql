@@ -1,10 +1,14 @@
--- The §5 conditions that hold now, one row per condition with a stable key; notify.py keeps
--- the feed's lifecycle (new, still open, resolved). Parameters: $stale_days, $reject_share,
--- $run_id. Reads the marts, the loaded tables, the run's file records and the temp view
--- follow_up (follow_up.sql, created first).
+-- The §5 conditions that hold on a day, one row per condition with a stable key; notify.py
+-- keeps the feed's lifecycle (new, still open, resolved) for the data's as-of date, and a
+-- bulletin lists them as of its period's end. Parameters: $as_of, $stale_days, $reject_share,
+-- $run_id. Reads the monthly marts (every month end and the as-of date), the loaded tables (only
+-- what happened by $as_of), the run's file records and the temp table follow_up
+-- (follow_up.sql, created first for the same day).
 with
 meta as (
-    select as_of, cast(extract(year from as_of) as integer) as year from mart_meta
+    select
+        cast($as_of as date) as as_of,
+        cast(extract(year from cast($as_of as date)) as integer) as year
 ),
 progress as (
     -- districts lagging or behind, and districts that meet their target
@@ -20,7 +24,7 @@ progress as (
         v.persons_needed,
         v.unit,
         cast(null as bigint) as count
-    from indicator_values v
+    from indicator_monthly v
     join meta m on v.year = m.year and v.as_of = m.as_of
     where v.unit_level = 'district' and v.status in ('lagging', 'behind', 'met')
 ),
@@ -59,6 +63,12 @@ settlements as (
     join ref_programmes rp on rp.code = c.programme
     where q.q_end < m.as_of
         and rp.quarterly_settlement
+        -- silent unless the districts report settlements at all: without a settlement date
+        -- in any file of the programme, a missing settlement is not news
+        and exists (
+            select 1 from services s2 join cases c2 on c2.case_id = s2.case_id
+            where c2.programme = c.programme and s2.settled_date is not null
+        )
     group by c.programme, i.district_code, i.institution_id, q.quarter, q.q_start, q.q_end
     having count(case when s.settled_date between q.q_start and q.q_end then 1 end) = 0
 ),
@@ -72,8 +82,8 @@ stale as (
         cast(coalesce(m.as_of - max(greatest(c.registration_date, coalesce(s.start_date, c.registration_date))), 9999) as bigint) as count
     from ref_units u
     cross join meta m
-    left join cases c on c.district_code = u.code
-    left join services s on s.case_id = c.case_id
+    left join cases c on c.district_code = u.code and c.registration_date <= m.as_of
+    left join services s on s.case_id = c.case_id and s.start_date <= m.as_of
     where m.as_of is not null
     group by u.code, m.as_of
     having coalesce(m.as_of - max(greatest(c.registration_date, coalesce(s.start_date, c.registration_date))), 9999) > $stale_days

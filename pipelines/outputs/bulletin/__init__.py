@@ -1,20 +1,30 @@
 """Progress bulletins (进度通报, §6): a numbered Word document the joint-meeting office can edit
-and issue, built from the published snapshot and archived with the snapshot it came from."""
+and issue, for one programme or all, built from one pinned published snapshot and archived with
+it. Everything in a bulletin — figures, ranking, chart and the issues it raises — is as of the
+period's end (capped at the data's as-of date)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
-from pipelines.outputs.bulletin.archive import archived
-from pipelines.outputs.bulletin.document import ALL, Bulletin, Section, write_document
+import duckdb
+import polars as pl
+
+from pipelines.outputs import notify
+from pipelines.outputs.bulletin.archive import archived, issue
+from pipelines.outputs.bulletin.document import ALL, Bulletin, Heading, Section, write_document
 from pipelines.outputs.bulletin.periods import Period, parse_period
-from pipelines.outputs.export import export_frame
+from pipelines.outputs.export import export_rows
 from pipelines.settings import Settings
 from pipelines.warehouse import snapshots
-from pipelines.warehouse.db import frame
+from pipelines.warehouse.db import frame, scalar
 
 __all__ = ["ALL", "Bulletin", "Period", "archived", "build", "parse_period"]
+
+# Rules a bulletin raises (the feed's file and target-met notices are not for a bulletin).
+BULLETIN_RULES = ("progress_behind", "progress_lagging", "review_overdue", "referral_waiting",
+                  "settlement_missing", "stale_data")  # fmt: skip
 
 
 def build(
@@ -30,57 +40,93 @@ def build(
     pointer = snapshots.published(settings)
     if pointer is None:
         raise FileNotFoundError("尚未发布任何数据 / nothing published yet")
-    con = snapshots.connect_published(settings)
+    # One connection on the snapshot the pointer names now: a run publishing meanwhile does not
+    # change a single number of this bulletin.
+    con = duckdb.connect(str(settings.data_dir / pointer["snapshot"]), read_only=True)
     try:
-        published = con.execute("select as_of from mart_meta").fetchall()[0][0]
+        published = scalar(con, "select as_of from mart_meta")
+        if published is None:
+            raise FileNotFoundError("尚无数据 / no data published yet")
         period = parse_period(period_text, published)
-        programmes = frame(
-            con, "select code, name_zh, source from ref_programmes order by position"
-        ).to_dicts()
-        if programme != ALL:
-            programmes = [p for p in programmes if p["code"] == programme]
-            if not programmes:
-                raise ValueError(f"未知项目 / unknown programme {programme!r}")
-        headline = {
-            p["code"]: frame(
-                con,
-                "select pi.indicator, i.name_zh, i.unit from ref_programme_indicators pi "
-                "join ref_indicators i on i.code = pi.indicator "
-                "where pi.programme = ? and pi.headline",
-                [p["code"]],
-            ).row(0, named=True)
-            for p in programmes
-        }
-        jurisdiction = con.execute("select name from ref_jurisdiction").fetchall()[0][0]
-        codes = [p["code"] for p in programmes]
-        notes = frame(
-            con,
-            "select rule, message_zh from notifications where status = 'open' and rule <> 'target_met' "
-            "and (programme is null or list_contains(?, programme)) order by programme, rule, district_code",
-            [codes],
-        )
+        sections = _sections(con, settings, programme, period)
+        notes = _notes(con, settings, [s.programme["code"] for s in sections], period)
+        jurisdiction = scalar(con, "select name from ref_jurisdiction")
     finally:
         con.close()
-    sections = [
-        Section(
-            p,
-            headline[p["code"]],
-            export_frame(
-                settings, headline[p["code"]]["indicator"], p["code"], period.year, period.as_of
-            ),
-        )
-        for p in programmes
-    ]
-    return write_document(
-        settings,
-        programme,
-        sections,
-        period,
-        pointer,
-        jurisdiction,
-        notes,
-        out,
-        issuer,
-        template,
-        today,
+    single = programme != ALL
+    issuer = issuer or f"{jurisdiction}残疾人康复工作联席会议办公室"
+    title = (
+        f"{sections[0].programme['name_zh']}进度通报"
+        if single
+        else f"{jurisdiction}残疾人康复工作进度通报"
     )
+    issued = today or settings.current_date()
+    previous = next(
+        (b["ranks"] for b in reversed(archived(settings)) if b["programme"] == programme), {}
+    )
+
+    def write(number_in_year: int, path: Path) -> dict:
+        number = f"{period.year}年第{number_in_year}期"
+        heading = Heading(title, number, issuer, issued,
+                          f"各县（市、区）残联，{jurisdiction}残疾人康复工作联席会议各成员单位")  # fmt: skip
+        ranks = write_document(path, heading, sections, period, notes, previous, single, template)
+        return {
+            "programme": programme, "year": period.year, "number": number,
+            "period": period.label, "as_of": period.as_of.isoformat(), "file": path.name,
+            "snapshot": pointer["snapshot"], "snapshot_run": pointer["run_id"],
+            "created_at": datetime.now().isoformat(timespec="seconds"), "ranks": ranks,
+        }  # fmt: skip
+
+    entry = issue(settings, programme, period.year, write)
+    path = settings.data_dir / "bulletins" / entry["file"]
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(path.read_bytes())
+    return Bulletin(path, entry["number"], programme, period, pointer["snapshot"], entry["ranks"])
+
+
+def _sections(
+    con: duckdb.DuckDBPyConnection, settings: Settings, programme: str, period: Period
+) -> list[Section]:
+    """One section per programme (all, or the one asked for), each its headline indicator."""
+    rows = frame(
+        con,
+        "select p.code, p.name_zh, p.source, pi.indicator, i.name_zh as indicator_name, i.unit "
+        "from ref_programmes p join ref_programme_indicators pi on pi.programme = p.code "
+        "and pi.headline join ref_indicators i on i.code = pi.indicator order by p.position",
+    ).to_dicts()
+    if programme != ALL:
+        rows = [r for r in rows if r["code"] == programme]
+        if not rows:
+            raise ValueError(f"未知项目 / unknown programme {programme!r}")
+    return [
+        Section(
+            {"code": r["code"], "name_zh": r["name_zh"], "source": r["source"]},
+            {"indicator": r["indicator"], "name_zh": r["indicator_name"], "unit": r["unit"]},
+            export_rows(con, settings, r["indicator"], r["code"], period.year, period.as_of),
+        )
+        for r in rows
+    ]
+
+
+def _notes(
+    con: duckdb.DuckDBPyConnection, settings: Settings, programmes: list[str], period: Period
+) -> list[str]:
+    """The issues to raise, evaluated as of the period's end with the feed's own rules."""
+    found = notify.conditions(con, settings, run_id=0, as_of=period.as_of)
+    found = found.filter(
+        pl.col("rule").is_in(BULLETIN_RULES)
+        & (pl.col("programme").is_null() | pl.col("programme").is_in(programmes))
+    )
+    order = {rule: i for i, rule in enumerate(BULLETIN_RULES)}
+    names = notify.names_of(con)
+    rows = sorted(
+        found.to_dicts(),
+        key=lambda r: (
+            order[r["rule"]],
+            r["programme"] or "",
+            r["district_code"] or "",
+            r["subject"] or "",
+        ),
+    )
+    return [notify.message(r, names)[0] for r in rows]

@@ -9,8 +9,9 @@ import polars as pl
 from pipelines.outputs.formatting import STATUS_COLOURS, value_text
 
 
-def chart_png(rows: pl.DataFrame, title: str, unit: str) -> bytes:
-    """A bar chart of the districts (matplotlib with the CJK font the setup installs)."""
+def chart_png(rows: pl.DataFrame, title: str, unit: str, target: float | None = None) -> bytes:
+    """A bar chart of the districts with the city's annual target as a dashed line (matplotlib
+    with the CJK font the setup installs)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -36,11 +37,14 @@ def chart_png(rows: pl.DataFrame, title: str, unit: str) -> bytes:
         values = [0 if v is None else v * scale for v in rows.get_column("value").to_list()]
         ax.bar(rows.get_column("district_name").to_list(), values,
                color=[STATUS_COLOURS[s] for s in rows.get_column("status").to_list()])  # fmt: skip
-        targets = [v for v in rows.get_column("target").to_list() if v is not None]
-        if targets:
-            ax.axhline(max(targets) * scale, color="#c62828", linestyle="--", linewidth=1)
-            ax.text(len(values) - 0.5, max(targets) * scale, f"年度目标 {value_text(max(targets), unit)}",
-                    ha="right", va="bottom", fontsize=9, color="#c62828")  # fmt: skip
+        if target is not None:
+            ax.axhline(target * scale, color="#c62828", linestyle="--", linewidth=1, zorder=1)
+            # Above the line, left of the plot's right edge, on white: never struck through.
+            ax.annotate(f"年度目标 {value_text(target, unit)}", xy=(1, target * scale),
+                        xycoords=("axes fraction", "data"), xytext=(0, 4), textcoords="offset points",
+                        ha="right", va="bottom", fontsize=9, color="#c62828",
+                        bbox={"facecolor": "white", "edgecolor": "none", "pad": 1})  # fmt: skip
+            ax.set_ylim(top=max([target * scale, *values, 0]) * 1.18 or 1)
         for i, v in enumerate(values):
             ax.text(
                 i,
