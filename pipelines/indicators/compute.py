@@ -105,23 +105,26 @@ def load_reference(
 
 def _calendar_end(con: duckdb.DuckDBPyConnection, settings: Settings) -> date:
     """The end of the year after today or after the latest data, whichever is later."""
-    latest = data_as_of(con)
+    latest = data_as_of(con, date.max)  # any date in the data, even one after today
     year = max(settings.current_date().year, latest.year if latest else 0)
     return date(year + 1, 12, 31)
 
 
-def data_as_of(con: duckdb.DuckDBPyConnection) -> date | None:
-    """The latest date present in the loaded data (registrations and services)."""
-    return scalar(
-        con,
-        """
-        select greatest(
-            (select max(registration_date) from cases),
-            (select max(start_date) from services),
-            (select max(end_date) from services)
-        )
-        """,
+def data_as_of(con: duckdb.DuckDBPyConnection, today: date | None = None) -> date | None:
+    """The data's as-of date: the latest day on which something happened — a registration,
+    an application, a review, an assessment, a referral, a service start, an exit or a
+    settlement — and never after `today`. A scheduled end date (a service planned to end next
+    July) is not something that happened, so it never moves the as-of date."""
+    happened = [
+        ("cases", c)
+        for c in ("registration_date", "application_date", "review_date", "assessment_date",
+                  "referral_date", "exit_date")
+    ] + [("services", "start_date"), ("services", "settled_date")]  # fmt: skip
+    latest = " , ".join(
+        f"(select max({column}) from {table} where {column} <= $today)"
+        for table, column in happened
     )
+    return scalar(con, f"select greatest({latest})", {"today": today or date.today()})
 
 
 def periods_for(years: Iterable[int], as_of: date) -> list[tuple[int, date]]:
@@ -192,7 +195,7 @@ def _chunked(periods: list[tuple[int, date]], size: int) -> list[list[tuple[int,
 def refresh_marts(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     """Recompute indicator_values, indicator_monthly and indicator_breakdowns in the warehouse."""
     load_reference(con, settings)
-    as_of = data_as_of(con)
+    as_of = data_as_of(con, settings.current_date())
     sql = values_sql()
     threshold = {"lagging_points": float(settings.lagging_points)}
     if as_of is None:

@@ -248,6 +248,21 @@ def test_the_review_limit_comes_from_the_reference(con, settings):
     assert overdue == [("K3",)]
 
 
+def test_the_as_of_date_is_the_latest_day_something_happened_by_today(con, settings):
+    from pipelines.indicators.compute import data_as_of
+
+    case(con, "C1", "p1", registered="2025-06-01")
+    # A service planned to end next July did not happen yet: it does not move the as-of date.
+    service(con, "s1", "C1", "2025-08-14", end="2026-07-01")
+    assert data_as_of(con, date(2025, 10, 8)) == date(2025, 8, 14)
+    # A registration dated after today (a typing error that passed as a date) is not counted.
+    case(con, "C2", "p2", registered="2025-12-24")
+    assert data_as_of(con, date(2025, 10, 8)) == date(2025, 8, 14)
+    # A settlement is something that happened.
+    con.execute("update services set settled_date = date '2025-09-03'")
+    assert data_as_of(con, date(2025, 10, 8)) == date(2025, 9, 3)
+
+
 def test_years_outside_the_official_calendar_fall_back_to_weekdays(con, settings):
     case(con, "K1", "c1", programme="child_rehab", registered="2027-01-01",
          application_date="2027-01-04", review_date="2027-01-08")  # fmt: skip
@@ -312,7 +327,8 @@ def test_published_snapshot_carries_the_marts(settings, inbox):
         ).fetchone()
     finally:
         con.close()
-    assert as_of == date(2024, 6, 30)  # the latest date in the data: a service end
+    # The latest day something happened (a service start); an end date is not such a day.
+    assert as_of == date(2024, 4, 1)
     assert row == (4, 3)
 
 
