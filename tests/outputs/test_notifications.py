@@ -61,8 +61,8 @@ def _open(con):
 def test_lagging_district_is_raised_once_and_resolved_when_it_catches_up(con, settings):
     _cases(con, 100)
     _serve(con, YINZHOU, range(40))
-    # a service far in the data's future sets the as-of date: 2025-10-19 → expected 48%
-    _cases(con, 1, district="211204", registered="2025-10-19")
+    # a registration on "today" (2025-10-08) sets the as-of date → expected 46.2%
+    _cases(con, 1, district="211204", registered="2025-10-08")
     first = _run(con, settings, 1)
     assert ("progress_behind", YINZHOU) in _open(con)
     assert "银州区精康融合行动服务覆盖率为40.0%" in _open(con)[("progress_behind", YINZHOU)]
