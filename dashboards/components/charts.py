@@ -113,13 +113,29 @@ def ranking(rows: pl.DataFrame, lang: str) -> go.Figure:
                 name=t("chart.expected", lang),
             )
         )
+    # The target line is the city's target; districts with targets of their own (counts, or a
+    # district-specific share) show them as marks on their bar.
+    city = rows.filter(pl.col("unit_level") == "city")
+    city_target = city.item(0, "target") if city.height else None
     targets = [v for v in districts.get_column("target").to_list() if v is not None]
-    if targets:
+    if city_target is not None and unit == "ratio":
         fig.add_vline(
-            x=max(targets) * scale,
+            x=city_target * scale,
             line={"color": "#c62828", "dash": "dash"},
-            annotation_text=f"{t('chart.target', lang)} {value_text(max(targets), unit)}",
+            annotation_text=f"{t('chart.city_target', lang)} {value_text(city_target, unit)}",
             annotation_position="top",
+        )
+    own = [v if v is not None and (unit != "ratio" or v != city_target) else None
+           for v in districts.get_column("target").to_list()]  # fmt: skip
+    if any(v is not None for v in own):
+        fig.add_trace(
+            go.Scatter(
+                y=districts.get_column("district_name").to_list(),
+                x=[None if v is None else v * scale for v in own],
+                mode="markers",
+                marker={"symbol": "line-ns-open", "size": 16, "color": "#c62828"},
+                name=t("chart.target", lang),
+            )
         )
     reach = [
         v for v in [*districts.get_column("value").to_list(), *targets, *expected] if v is not None

@@ -8,6 +8,7 @@ import pytest
 from dash import dcc, html
 
 from dashboards.auth import Denied, Scope
+from dashboards.components import charts
 from dashboards.queries import district_data, overview_data
 from dashboards.views.district import district_view
 from dashboards.views.downloads import download_file, indicator_options
@@ -294,3 +295,39 @@ def test_no_chart_offers_to_send_its_data_to_plotly_cloud(settings, admin):
         assert config["showLink"] is False and config["sendData"] is False
         assert config["showSendToCloud"] is False and config["showEditInChartStudio"] is False
         assert "sendDataToCloud" in config["modeBarButtonsToRemove"]
+
+
+def test_a_programme_without_data_has_a_card_that_says_so(tmp_path, demo_inbox):
+    from pipelines.settings import DEFAULT_REFERENCE_DIR
+
+    data = tmp_path / "data"
+    shutil.copytree(demo_inbox, data / "inbox")
+    shipped = (DEFAULT_REFERENCE_DIR / "programmes.csv").read_text(encoding="utf-8")
+    (data / "reference").mkdir(parents=True)
+    (data / "reference" / "programmes.csv").write_text(
+        shipped + "home_rehab,居家康复服务,居家康复,Home rehabilitation,居家康复对象,false,false,"
+        "false,false,某区居家康复服务方案,service_coverage\n",
+        encoding="utf-8",
+    )
+    targets = (DEFAULT_REFERENCE_DIR / "targets.csv").read_text(encoding="utf-8")
+    (data / "reference" / "targets.csv").write_text(
+        targets + "home_rehab,service_coverage,2025,*,0.50,ratio,某区居家康复服务方案,\n",
+        encoding="utf-8",
+    )
+    assert main(["--data-dir", str(data), "pipeline", "run"]) == 0
+    scope = Scope(load_settings(data, jurisdiction="211200"), "a", "admin", None)
+    cards = {p["code"]: row for p, _, row in overview_data(scope, "mental_rehab", 2025).cards}
+    assert cards["home_rehab"]["status"] == "no_data"
+    view = overview_view(scope, "home_rehab", 2025, "zh")
+    card = next(c for c in view.children[0].children if c.id["programme"] == "home_rehab")
+    text = _texts(card)
+    assert "暂无数据" in text and "尚需服务" not in text
+
+
+def test_the_ranking_line_is_the_city_target(settings, admin):
+    data = overview_data(admin, "mental_rehab", 2025)
+    city = data.rows.filter(unit_level="city").row(0, named=True)
+    figure = charts.ranking(data.rows, "zh")
+    lines = [s for s in figure.layout.shapes if s.type == "line"]
+    assert [round(s.x0, 6) for s in lines] == [round(city["target"] * 100, 6)]
+    assert "全市目标 60.0%" in " ".join(a.text for a in figure.layout.annotations)
