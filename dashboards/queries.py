@@ -15,7 +15,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -418,20 +418,21 @@ def notifications(
     programme: str | None = None,
     district: str | None = None,
     rule: str | None = None,
+    year: int | None = None,
 ) -> pl.DataFrame:
-    """The notification feed of the published snapshot, newest first; a district user gets
-    only their district's notifications, whatever district the browser asks for."""
+    """The notification feed of the published snapshot, newest first, of the header's
+    programme (and the notices for every programme) and year; a district user gets only their
+    district's notifications, whatever district the browser asks for."""
     if scope.district is not None:
         district = scope.district
     with snapshot(scope.settings) as con:
         if con is None:
             return pl.DataFrame()
         where, params = ["(? = 'all' or status = ?)"], [status, status]
-        for column, value in (
-            ("programme", programme),
-            ("district_code", district),
-            ("rule", rule),
-        ):
+        if programme:  # a notice for every programme (stale data, a file) belongs to each
+            where.append("(programme = ? or programme is null)")
+            params.append(programme)
+        for column, value in (("district_code", district), ("rule", rule), ("year", year)):
             if value:
                 where.append(f"{column} = ?")
                 params.append(value)
@@ -443,20 +444,10 @@ def notifications(
         )
 
 
-def new_notifications(scope: Scope, since: datetime | None) -> int:
-    """Open notifications (of the scope) first seen after `since` (the user's last visit)."""
-    with snapshot(scope.settings) as con:
-        if con is None:
-            return 0
-        sql = "select count(*) from notifications where status = 'open'"
-        params: list = []
-        if since is not None:
-            sql += " and first_seen_at > ?"
-            params.append(since)
-        if scope.district is not None:
-            sql += " and district_code = ?"
-            params.append(scope.district)
-        return con.execute(sql, params).fetchall()[0][0]
+def open_count(scope: Scope, programme: str | None, year: int | None) -> int:
+    """How many open notifications the feed lists for the header's programme and year in the
+    scope: the number on the navigation badge."""
+    return notifications(scope, "open", programme, None, None, year).height
 
 
 def unit_names(scope: Scope) -> dict[str, str]:

@@ -3,14 +3,12 @@ date, language), the navigation the user's role reaches, the account line, and t
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import dash
-from dash import Input, Output, State, dcc, html
+from dash import Input, Output, dcc, html
 
 from dashboards.auth import current_scope, optional_scope
 from dashboards.i18n import LANGUAGES, name, t
-from dashboards.queries import as_of_options, meta, new_notifications, unit_names
+from dashboards.queries import as_of_options, meta, open_count, unit_names
 
 
 def _nav(scope) -> list:
@@ -71,7 +69,6 @@ def shell() -> html.Div:
     return html.Div(
         [
             dcc.Location(id="url"),
-            dcc.Store(id="shell-last-visit", storage_type="local"),
             html.Header(
                 [
                     html.Div(
@@ -220,25 +217,12 @@ def register_callbacks(app: dash.Dash) -> None:
         )
 
     @app.callback(
-        Output("shell-last-visit", "data"),
-        Input("url", "pathname"),
-        State("shell-last-visit", "data"),
-    )
-    def _mark_seen(pathname, last_visit):
-        current_scope()
-        # Visiting the notifications page marks everything up to now as seen.
-        return (
-            datetime.now().isoformat(timespec="seconds")
-            if pathname == "/notifications"
-            else last_visit
-        )
-
-    @app.callback(
         Output("shell-badge", "children"),
-        Input("shell-last-visit", "data"),
+        Input("shell-programme", "value"),
+        Input("shell-year", "value"),
         Input("url", "pathname"),
     )
-    def _badge(last_visit, _pathname):
-        since = datetime.fromisoformat(last_visit) if last_visit else None
-        count = new_notifications(current_scope(), since)
+    def _badge(programme, year, _pathname):
+        # Exactly what the notifications page lists by default for the same choice and scope.
+        count = open_count(current_scope(), programme, year)
         return f" {count}" if count else ""

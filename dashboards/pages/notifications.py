@@ -62,9 +62,10 @@ def _labels(lang):
     Output("notify-feed", "children"),
     Input("notify-status", "value"),
     Input("shell-programme", "value"),
+    Input("shell-year", "value"),
     Input("notify-district", "value"),
     Input("notify-rule", "value"),
     Input("shell-lang", "value"),
 )
-def _feed(status, programme, district, rule, lang):
-    return feed_view(current_scope(), status, programme, district, rule, lang or "zh")
+def _feed(status, programme, year, district, rule, lang):
+    return feed_view(current_scope(), status, programme, district, rule, lang or "zh", year)

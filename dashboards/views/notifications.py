@@ -26,8 +26,11 @@ def feed_view(
     district: str | None,
     rule: str | None,
     lang: str,
+    year: int | None = None,
 ) -> html.Div:
-    rows = notifications(scope, status or "open", programme or None, district or None, rule or None)
+    rows = notifications(
+        scope, status or "open", programme or None, district or None, rule or None, year
+    )
     names = unit_names(scope)
     if rows.is_empty():
         return html.P(t("notify.none", lang), id="notify-empty")

@@ -132,16 +132,16 @@ def update(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: int) -> d
                 kept += 1
                 con.execute(
                     "update notifications set last_seen_run = ?, value = ?, target = ?, expected = ?, gap = ?, "
-                    "persons_needed = ?, unit = ?, count = ?, message_zh = ?, message_en = ?, link = ? "
-                    "where key = ? and status = 'open'",
-                    [run_id, *numbers, r["key"]],
+                    "persons_needed = ?, unit = ?, count = ?, message_zh = ?, message_en = ?, link = ?, "
+                    "year = ? where key = ? and status = 'open'",
+                    [run_id, *numbers, r["year"], r["key"]],
                 )
             else:
                 raised += 1
                 if r["key"] in known:  # it had resolved and holds again: raised anew
                     con.execute("delete from notifications where key = ?", [r["key"]])
                 con.execute(
-                    "insert into notifications values (?, ?, ?, ?, ?, 'open', ?, ?, ?, null, null, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "insert into notifications values (?, ?, ?, ?, ?, 'open', ?, ?, ?, null, null, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [
                         r["key"],
                         r["rule"],
@@ -152,6 +152,7 @@ def update(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: int) -> d
                         now,
                         run_id,
                         *numbers,
+                        r["year"],
                     ],
                 )
         gone = open_keys - now_keys

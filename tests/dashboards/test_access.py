@@ -82,8 +82,8 @@ def _district(client, code, programme="mental_rehab"):
 def _feed(client, district):
     return call(client, [("notify-feed", "children")],
                 [("notify-status", "value", "all"), ("shell-programme", "value", None),
-                 ("notify-district", "value", district), ("notify-rule", "value", ""),
-                 ("shell-lang", "value", "zh")])  # fmt: skip
+                 ("shell-year", "value", None), ("notify-district", "value", district),
+                 ("notify-rule", "value", ""), ("shell-lang", "value", "zh")])  # fmt: skip
 
 
 def _preview(client, by, programme="mental_rehab", indicator="service_coverage"):

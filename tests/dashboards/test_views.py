@@ -9,7 +9,7 @@ from dash import dcc, html
 
 from dashboards.auth import Denied, Scope
 from dashboards.components import charts
-from dashboards.queries import district_data, overview_data
+from dashboards.queries import district_data, open_count, overview_data
 from dashboards.views.district import district_view
 from dashboards.views.downloads import download_file, indicator_options
 from dashboards.views.overview import district_from_click, overview_view
@@ -252,6 +252,12 @@ def test_an_earlier_as_of_date_reads_the_monthly_mart(settings, admin):
     )
 
 
+def stored_years(settings) -> list[int]:
+    return (
+        _published(settings, "select distinct year from notifications").get_column("year").to_list()
+    )
+
+
 def test_notification_feed_filters(settings, admin):
     from dashboards.views.notifications import feed_view
 
@@ -271,6 +277,17 @@ def test_notification_feed_filters(settings, admin):
     district = lagging.item(0, "district_code")
     one = feed_view(admin, "open", None, district, None, "zh").children[1].children
     assert len(one) == stored.filter(status="open", district_code=district).height
+    # The feed follows the header's year: the demo's conditions are of 2025, none of 2024.
+    assert set(stored_years(settings)) == {2025}
+    assert "No notifications match" in _texts(
+        feed_view(admin, "open", None, None, None, "en", 2024)
+    )
+    # The badge counts exactly what the page lists for the same programme, year and scope.
+    listed = feed_view(admin, "open", "mental_rehab", None, None, "zh", 2025).children[1].children
+    assert open_count(admin, "mental_rehab", 2025) == len(listed) > 0
+    user = Scope(settings, "d", "district", district)
+    mine = feed_view(user, "open", "mental_rehab", None, None, "zh", 2025).children[1].children
+    assert open_count(user, "mental_rehab", 2025) == len(mine) < len(listed)
     # Nothing resolved after one run: the feed says so.
     assert stored.filter(status="resolved").is_empty()
     assert "No notifications match" in _texts(feed_view(admin, "resolved", None, None, None, "en"))

@@ -109,7 +109,7 @@ select
     rule || '|' || coalesce(programme, '*') || '|' || coalesce(district_code, '*') || '|' || subject
         || '|' || cast((select year from meta) as varchar) as key,
     rule, programme, district_code, subject,
-    value, target, expected, gap, persons_needed, unit, count
+    value, target, expected, gap, persons_needed, unit, count, (select year from meta) as year
 from progress
 union all
 select
@@ -117,12 +117,12 @@ select
         || '|' || cast((select year from meta) as varchar),
     rule, programme, district_code, subject,
     cast(null as double), cast(null as double), cast(null as double), cast(null as double),
-    cast(null as bigint), cast(null as varchar), count
+    cast(null as bigint), cast(null as varchar), count, (select year from meta)
 from counted
 union all
 select
     rule || '|*|*|' || subject || '|' || cast($run_id as varchar),
     rule, programme, district_code, subject,
     value, cast(null as double), cast(null as double), cast(null as double),
-    cast(null as bigint), 'ratio', count
+    cast(null as bigint), 'ratio', count, (select year from meta)
 from rejects

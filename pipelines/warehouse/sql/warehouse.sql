@@ -103,5 +103,7 @@ create table if not exists notifications (
     count bigint,
     message_zh varchar,
     message_en varchar,
-    link varchar
+    link varchar,
+    year integer                      -- the year of the as-of date the condition held on
 );
+alter table notifications add column if not exists year integer;
