@@ -223,6 +223,10 @@ TEXT: dict[str, dict[str, str]] = {
     "legend.no_data": {"zh": "无数据", "en": "No data"},
     "card.target": {"zh": "目标", "en": "Target"},
     "card.gap": {"zh": "差距", "en": "Gap"},
+    "calendar.fallback": {
+        "zh": "该年度法定节假日安排尚未发布，工作日按周一至周五计算",
+        "en": "The year's official holiday calendar is not out yet: working days counted Monday–Friday",
+    },
     "chart.city_target": {"zh": "全市目标", "en": "City target"},
     "card.points": {"zh": "个百分点", "en": " pts"},
     "card.persons": {"zh": "人", "en": " persons"},

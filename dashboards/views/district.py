@@ -37,6 +37,12 @@ def _status(status: str, lang: str) -> html.Td:
     )
 
 
+def _indicator_name(indicator: dict, row: dict, lang: str) -> str:
+    """The indicator's name, noting when its working days were counted Monday–Friday."""
+    text = name(indicator, lang)
+    return f"{text}（{t('calendar.fallback', lang)}）" if row.get("calendar_fallback") else text
+
+
 def district_view(
     scope: Scope,
     code: str | None,
@@ -59,7 +65,7 @@ def district_view(
         return html.P(t("shell.nothing", lang))
     info, indicator = data.meta, data.indicator
     indicator_rows = [
-        [name(info.indicator_names[r["indicator"]], lang), html.Td(f"{r['denominator'] if r['denominator'] is not None else '—'}", className="num"),
+        [_indicator_name(info.indicator_names[r["indicator"]], r, lang), html.Td(f"{r['denominator'] if r['denominator'] is not None else '—'}", className="num"),
          html.Td(f"{r['numerator']:,}", className="num"), html.Td(value_text(r["value"], r["unit"]), className="num"),
          html.Td(value_text(r["target"], r["unit"]), className="num"), html.Td(gap_text(r["gap"], r["unit"], lang), className="num"),
          _status(r["status"], lang), html.Td(f"{r['persons_needed']:,}" if r["persons_needed"] is not None else "—", className="num")]

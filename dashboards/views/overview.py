@@ -113,6 +113,8 @@ def kpi_card(row: dict, programme: dict, indicator: dict, lang: str) -> html.Div
         if row["target_carried"]:
             target_line += f"（{t('card.carried', lang, year=row['target_year'])}）"
     lines = [html.Div(target_line, className="line")]
+    if row.get("calendar_fallback"):
+        lines.append(html.Div(t("calendar.fallback", lang), className="line hint"))
     if status == "no_data":
         # Nothing reported yet: no gap, no path, no "still needed 0" that reads as done.
         lines.append(html.Div(t("card.no_data", lang), className="line needed"))

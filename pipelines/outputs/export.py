@@ -24,6 +24,7 @@ DISTRICT_COLUMNS = [
     "programme", "indicator", "year", "as_of", "district_code", "district_name", "denominator",
     "numerator", "value", "unit", "target", "expected", "gap", "status",
     "target_year", "target_carried", "target_source", "projection", "persons_needed",
+    "calendar_fallback",
 ]  # fmt: skip
 TOWNSHIP_COLUMNS = [*DISTRICT_COLUMNS[:6], "township", *DISTRICT_COLUMNS[6:]]
 CATEGORY_COLUMNS = [

@@ -301,7 +301,12 @@ def _programme_section(
         doc,
         f"截至{as_of}，全市{name}为{value_text(city['value'], unit)}"
         f"{'人' if unit != 'ratio' else ''}，{_progress_sentence(city, unit)}{needed}，"
-        f"总体进度{status_name(city['status'])}。",
+        f"总体进度{status_name(city['status'])}。"
+        + (
+            "（该年度法定节假日安排尚未发布，工作日按周一至周五计算。）"
+            if city.get("calendar_fallback")
+            else ""
+        ),
     )
     named = {
         s: districts.filter(pl.col("status") == s).get_column("district_name").to_list()
