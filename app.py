@@ -48,7 +48,9 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
             path = bulletin_file(current_scope("bulletins"), name)
         except FileNotFoundError:
             abort(404)
-        return send_file(path, as_attachment=True, download_name=name)
+        # The PDF preview opens in the page; the Word document downloads.
+        preview = path.suffix == ".pdf"
+        return send_file(path, as_attachment=not preview, download_name=name)
 
     @app.server.route(BOUNDARIES_URL)
     def _boundaries():

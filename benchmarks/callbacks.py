@@ -77,10 +77,11 @@ def main() -> None:
                           [("shell-year", "value", year)], ()),
         "notifications feed": (outputs["notify-feed.children"],
                                [("notify-status", "value", "open"), ("shell-programme", "value", "mental_rehab"),
-                                ("notify-district", "value", ""), ("notify-rule", "value", ""),
-                                ("shell-lang", "value", "zh")], ()),
+                                ("shell-year", "value", year), ("notify-district", "value", ""),
+                                ("notify-rule", "value", ""), ("shell-lang", "value", "zh")], ()),
         "notifications badge": (outputs["shell-badge.children"],
-                                [("shell-last-visit", "data", None), ("url", "pathname", "/")], ()),
+                                [("shell-programme", "value", "mental_rehab"), ("shell-year", "value", year),
+                                 ("url", "pathname", "/")], ()),
     }  # fmt: skip
     # Time the full build of every view: no page-view cache (dashboards/cache.py) in between.
     dashboards.cache.MAX_ENTRIES = 0

@@ -555,10 +555,13 @@ def bulletin_archive(scope: Scope) -> list[dict]:
 def bulletin_file(scope: Scope, name: str) -> Path:
     """The archived bulletin file of that name (only names the archive lists); audited."""
     scope.require("bulletins")
-    if name not in {e["file"] for e in archived(scope.settings)}:
+    documents = {e["file"] for e in archived(scope.settings)}
+    previews = {Path(f).with_suffix(".pdf").name for f in documents}
+    path = scope.settings.data_dir / "bulletins" / name
+    if name not in documents and not (name in previews and path.exists()):
         raise FileNotFoundError(name)
     accounts.audit(scope.settings, scope.user, "bulletin_download", name, None, scope.ip)
-    return scope.settings.data_dir / "bulletins" / name
+    return path
 
 
 def audit_lines(scope: Scope, **filters) -> pl.DataFrame:

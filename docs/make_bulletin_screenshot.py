@@ -1,37 +1,49 @@
-"""Picture of a generated bulletin for the README (docs/screenshots/bulletin.png).
+"""Pictures of generated bulletins for the README (docs/screenshots/bulletin-*.png).
 
     .venv/bin/python docs/make_bulletin_screenshot.py
 
-Loads the small demo into a temporary data directory, writes the 2025-Q3 bulletin of 精康融合
-行动, converts it with LibreOffice (Word → PDF) and pdftoppm (PDF → PNG). Needs Debian's
-libreoffice-writer-nogui and poppler-utils.
+Loads the small demo (as sent on 2025-10-08) into a temporary data directory, writes the
+2025-Q3 bulletin of 精康融合行动 and the all-programmes bulletin, renders them through
+LibreOffice as the bulletins page's preview does (pipelines/outputs/bulletin/pdf.py) and saves
+pages as PNG with PDFium. Needs Debian's libreoffice-writer-nogui.
 """
 
 from __future__ import annotations
 
-import shutil
+import os
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
+import pypdfium2 as pdfium
+
 OUT = Path(__file__).resolve().parent / "screenshots"
+PAGES = {"mental_rehab": (1, 2, 4), "all": (1,)}
 
 
 def main() -> None:
+    from pipelines.outputs.bulletin import build
+    from pipelines.outputs.bulletin.pdf import to_pdf
+    from pipelines.settings import load_settings
+
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
+        env = {**os.environ, "REHAB_MONITOR_TODAY": "2025-10-08"}
         cli = [sys.executable, "-m", "pipelines.cli", "--data-dir", str(tmp / "data")]
-        subprocess.run([*cli, "demo", "--load"], check=True, capture_output=True)
-        docx = tmp / "bulletin.docx"
-        subprocess.run([*cli, "bulletin", "--programme", "mental_rehab", "--period", "2025-Q3", "--out", str(docx)],
-                       check=True, capture_output=True)  # fmt: skip
-        subprocess.run(["libreoffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp), str(docx)],
-                       check=True, capture_output=True, timeout=180)  # fmt: skip
-        subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "2", str(tmp / "bulletin.pdf"), str(tmp / "page")],
-                       check=True)  # fmt: skip
-        for i, page in enumerate(sorted(tmp.glob("page*.png")), start=1):
-            shutil.copy(page, OUT / f"bulletin-{i}.png")
+        subprocess.run([*cli, "demo", "--load"], check=True, capture_output=True, env=env)
+        settings = load_settings(tmp / "data", today="2025-10-08")
+        for programme, pages in PAGES.items():
+            pdf = to_pdf(build(settings, programme, "2025-Q3").path)
+            if pdf is None:
+                raise SystemExit(
+                    "LibreOffice Writer is needed: apt install libreoffice-writer-nogui"
+                )
+            document = pdfium.PdfDocument(str(pdf))
+            for n in pages:
+                name = f"bulletin-{'all-' if programme == 'all' else ''}{n}.png"
+                document[n - 1].render(scale=1.1).to_pil().save(OUT / name)
+            document.close()
 
 
 if __name__ == "__main__":

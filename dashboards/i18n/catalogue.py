@@ -227,6 +227,12 @@ TEXT: dict[str, dict[str, str]] = {
         "zh": "该年度法定节假日安排尚未发布，工作日按周一至周五计算",
         "en": "The year's official holiday calendar is not out yet: working days counted Monday–Friday",
     },
+    "bulletins.no_pdf": {
+        "zh": "本机未安装 LibreOffice，无法预览版面；请下载 Word 文档查看。",
+        "en": "LibreOffice is not installed on this machine, so the pages cannot be previewed; "
+        "download the Word document.",
+    },
+    "bulletins.text": {"zh": "通报文字", "en": "Text of the bulletin"},
     "chart.city_target": {"zh": "全市目标", "en": "City target"},
     "card.points": {"zh": "个百分点", "en": " pts"},
     "card.persons": {"zh": "人", "en": " persons"},

@@ -71,7 +71,12 @@ def _generate(clicks, lang, programme, period, issuer, which):
     if dash.ctx.triggered_id != "bulletins-generate" or not (programme and period):
         return no_update, archive_table(scope, lang)
     # "all programmes" or the header's programme; the user's scope is a different thing.
-    name, paragraphs = generate(scope, ALL if which == ALL else programme, period, issuer)
+    name, paragraphs, pdf = generate(scope, ALL if which == ALL else programme, period, issuer)
+    pages = (
+        html.Iframe(src=f"/bulletins/file/{pdf}", id="bulletins-pdf", className="pdf-preview")
+        if pdf
+        else html.P(t("bulletins.no_pdf", lang), className="hint", id="bulletins-no-pdf")
+    )
     result = html.Div(
         [
             html.A(
@@ -80,7 +85,15 @@ def _generate(clicks, lang, programme, period, issuer, which):
                 id="bulletins-download",
             ),
             html.H3(t("bulletins.preview", lang)),
-            html.Div([html.P(p) for p in paragraphs], className="panel", id="bulletins-preview"),
+            pages,
+            html.Details(
+                [
+                    html.Summary(t("bulletins.text", lang)),
+                    html.Div([html.P(p) for p in paragraphs], className="panel",
+                             id="bulletins-preview"),
+                ],
+                open=not pdf,
+            ),
         ]
-    )
+    )  # fmt: skip
     return result, archive_table(scope, lang)

@@ -13,6 +13,7 @@ from dashboards.i18n import t
 from dashboards.queries import bulletin_archive
 from pipelines.ops import accounts
 from pipelines.outputs.bulletin import build
+from pipelines.outputs.bulletin.pdf import to_pdf
 from pipelines.outputs.bulletin.periods import period_choices
 
 
@@ -26,14 +27,15 @@ def period_options(year: int | None, as_of: date | None) -> list[dict]:
 
 def generate(
     scope: Scope, programme: str, period: str, issuer: str | None
-) -> tuple[str, list[str]]:
+) -> tuple[str, list[str], str | None]:
     """Build the bulletin (office and admin only; audited); returns (archived file name,
-    preview paragraphs)."""
+    preview paragraphs, the PDF preview's file name or None without LibreOffice)."""
     scope.require("bulletins.generate")
     result = build(scope.settings, programme, period, issuer=issuer or None)
     accounts.audit(scope.settings, scope.user, "bulletin_generate", result.path.name,
                    f"programme={programme} period={period}", scope.ip)  # fmt: skip
-    return result.path.name, preview(result.path)
+    pdf = to_pdf(result.path)
+    return result.path.name, preview(result.path), pdf.name if pdf else None
 
 
 def preview(path: Path) -> list[str]:

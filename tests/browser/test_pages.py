@@ -131,8 +131,13 @@ def test_generate_a_bulletin_and_download_it(server, page, tmp_path):
     page.wait_for_selector("#bulletins-page", timeout=30_000)
     settled(page)
     page.click("#bulletins-generate")
-    page.wait_for_selector("#bulletins-preview", timeout=60_000)
-    assert "进度通报" in page.inner_text("#bulletins-preview")
+    page.wait_for_selector("#bulletins-preview", state="attached", timeout=120_000)
+    assert "进度通报" in page.text_content("#bulletins-preview")
+    # The pages as they will print: a PDF rendered by LibreOffice, served from this machine.
+    frame = page.locator("#bulletins-pdf")
+    assert frame.count() == 1, "LibreOffice Writer is installed by the setup: a preview is due"
+    response = page.request.get(server["url"] + frame.get_attribute("src"))
+    assert response.status == 200 and response.body().startswith(b"%PDF")
     with page.expect_download() as info:
         page.click("#bulletins-download")
     path = tmp_path / "b.docx"

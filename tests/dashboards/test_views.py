@@ -348,3 +348,15 @@ def test_the_ranking_line_is_the_city_target(settings, admin):
     lines = [s for s in figure.layout.shapes if s.type == "line"]
     assert [round(s.x0, 6) for s in lines] == [round(city["target"] * 100, 6)]
     assert "全市目标 60.0%" in " ".join(a.text for a in figure.layout.annotations)
+
+
+def test_a_notifications_link_opens_a_page_showing_the_same_number(settings, admin):
+    from dashboards.queries import notifications
+
+    progress = notifications(admin, "open", "mental_rehab", None, "progress_behind", 2025)
+    assert progress.height >= 1
+    for note in progress.iter_rows(named=True):
+        assert note["link"] == f"/district/{note['district_code']}"
+        page = district_data(admin, note["district_code"], "mental_rehab", 2025)
+        shown = next(r for r in page.indicators if r["indicator"] == note["subject"])
+        assert (shown["value"], shown["status"]) == (note["value"], "behind")

@@ -258,3 +258,88 @@ def test_a_torn_archive_line_is_survived(settings, tmp_path):
     assert all(
         line.strip().endswith("}") for line in index.read_text(encoding="utf-8").splitlines()
     )
+
+
+# -- the printed pages ---------------------------------------------------------------------
+
+
+def _pdf_text(pdf_path) -> tuple[int, list[str]]:
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(str(pdf_path))
+    try:
+        return len(pdf), [page.get_textpage().get_text_range() for page in pdf]
+    finally:
+        pdf.close()
+
+
+@pytest.mark.parametrize(("programme", "pages"), [("mental_rehab", (3, 5)), ("all", (10, 18))])
+def test_rendered_pages_keep_every_table_cell_on_one_line(settings, tmp_path, programme, pages):
+    from pipelines.outputs.bulletin.pdf import office, to_pdf
+
+    if office() is None:
+        pytest.skip("LibreOffice Writer is not installed (.ci/run installs it)")
+    bulletin = build(settings, programme, "2025-Q3", tmp_path / f"{programme}.docx")
+    pdf = to_pdf(bulletin.path)
+    assert pdf is not None and pdf.read_bytes().startswith(b"%PDF")
+    count, texts = _pdf_text(pdf)
+    assert pages[0] <= count <= pages[1]
+    text = "\n".join(texts)
+    # Page numbers at the foot of every page.
+    for n in range(1, count + 1):
+        assert f"— {n} —" in texts[n - 1].replace("\r\n", "\n")
+    # Every cell of every ranking table (rank, district, counts, values, status) is printed on
+    # one line: a cell that wrapped would have a line break inside its text.
+    document = Document(str(bulletin.path))
+    for table in document.tables:
+        for row in table.rows[1:]:
+            for cell in row.cells:
+                if cell.text:
+                    assert cell.text in text, f"{cell.text!r} wraps"
+    assert "抄送" in texts[-1] and "印发" in texts[-1]  # the 版记 closes the document
+
+
+def test_a_bulletin_reads_one_snapshot_even_if_a_run_publishes_meanwhile(
+    settings, tmp_path, monkeypatch
+):
+    import json
+
+    import duckdb
+
+    import pipelines.outputs.bulletin as bulletin_module
+    from pipelines.warehouse import snapshots
+
+    pointer = snapshots.published(settings)
+    old = settings.data_dir / pointer["snapshot"]
+    newer = old.with_name("run-999999.duckdb")
+    real = bulletin_module.export_rows
+
+    def publishing_meanwhile(con, *args, **kwargs):
+        if not newer.exists():  # a run publishes other numbers while the bulletin is built
+            shutil.copy(old, newer)
+            with duckdb.connect(str(newer)) as w:
+                w.execute("update indicator_values set numerator = numerator + 1000")
+                w.execute("update indicator_monthly set numerator = numerator + 1000")
+            moved = {
+                **pointer,
+                "snapshot": str(newer.relative_to(settings.data_dir)),
+                "run_id": 999999,
+            }
+            settings.published_pointer.write_text(json.dumps(moved), encoding="utf-8")
+        return real(con, *args, **kwargs)
+
+    monkeypatch.setattr(bulletin_module, "export_rows", publishing_meanwhile)
+    try:
+        bulletin = build(settings, "precise_rehab", "2025-Q3", tmp_path / "pinned.docx")
+    finally:
+        settings.published_pointer.write_text(json.dumps(pointer), encoding="utf-8")
+        newer.unlink(missing_ok=True)
+    assert bulletin.snapshot == pointer["snapshot"] == archived(settings)[-1]["snapshot"]
+    expected = export_frame(settings, "service_coverage", "precise_rehab", 2025, date(2025, 9, 30))
+    served = {
+        r.cells[2].text: r.cells[4].text for r in Document(str(bulletin.path)).tables[0].rows[1:-1]
+    }
+    assert served == {
+        r["district_name"]: f"{r['numerator']:,}"
+        for r in expected.filter(pl.col("district_code") != "city").iter_rows(named=True)
+    }
