@@ -26,7 +26,7 @@ from dashboards.auth import Denied, Scope
 from pipelines.indicators import compute
 from pipelines.ingest import reports, uploads
 from pipelines.ops import accounts, jobs, targets
-from pipelines.outputs import notify
+from pipelines.outputs import notify, scorecard
 from pipelines.outputs.bulletin import archived
 from pipelines.outputs.export import export_frame
 from pipelines.settings import Settings
@@ -410,6 +410,67 @@ def district_data(
             d: parts.filter(dimension=d).sort("member") for d in compute.BREAKDOWN_DIMENSIONS
         },
     )
+
+
+@dataclass(frozen=True)
+class ScorecardData:
+    """Programmes × districts for a year at an as-of date (§ the scorecard)."""
+
+    meta: Meta
+    year: int
+    as_of: date
+    previous: date | None  # the month end the change is measured from
+    columns: list[dict]  # programme, indicator, headline, unit; programmes in order
+    units: list[dict]  # code, name: districts in code order, then the city
+    cells: pl.DataFrame  # one row per unit and indicator: value, status, rank, change …
+
+
+def scorecard_data(
+    scope: Scope, year: int | None, as_of: date | None = None, every_indicator: bool = False
+) -> ScorecardData | None:
+    """The scorecard's data in one query: each programme's headline indicator (or every
+    indicator) for every district and the city, with the values of the previous month end."""
+    info = meta(scope)
+    if info is None or year is None:
+        return None
+    table, as_of = _source(info, year, as_of)
+    if as_of is None:
+        return None
+    previous = scorecard.previous_month_end(as_of)
+    columns = [
+        {"programme": p["code"], "indicator": ind, "headline": k == 0,
+         "unit": info.indicator_names[ind]["unit"]}
+        for p in info.programmes
+        for k, ind in enumerate(info.indicators.get(p["code"], []))
+        if every_indicator or k == 0
+    ]  # fmt: skip
+    with snapshot(scope.settings) as con:
+        rows = frame(
+            con,
+            f"""
+            select 'now' as part, programme, indicator, unit_level, unit_code, district_code,
+                district_name,
+                value, unit, status, target, numerator, denominator
+            from {table} where year = $year and as_of = $as_of
+                and unit_level in ('district', 'city')
+            union all
+            select 'before', programme, indicator, unit_level, unit_code, district_code,
+                district_name,
+                value, unit, status, target, numerator, denominator
+            from indicator_monthly where year = $year and as_of = $previous
+                and unit_level in ('district', 'city')
+            """,
+            {"year": year, "as_of": as_of, "previous": previous},
+        )
+    wanted = pl.DataFrame(columns).select("programme", "indicator")
+    rows = _visible(scope, rows.join(wanted, on=["programme", "indicator"], how="semi"))
+    table_cells = scorecard.cells(
+        rows.filter(part="now").drop("part"), rows.filter(part="before").drop("part")
+    )
+    units = [{"code": c, "name": n} for c, n in sorted(info.units.items()) if scope.sees(c)]
+    if scope.district is None:
+        units.append({"code": "city", "name": info.jurisdiction})
+    return ScorecardData(info, year, as_of, previous, columns, units, table_cells)
 
 
 def notifications(

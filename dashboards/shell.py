@@ -15,6 +15,7 @@ def _nav(scope) -> list:
     """Links to the pages the user's role reaches (the server refuses the others anyway)."""
     links = [
         ("view", "/", "overview", t("nav.overview")),
+        ("view", "/scorecard", "scorecard", t("nav.scorecard")),
         ("downloads", "/downloads", "downloads", t("nav.downloads")),
         ("view", "/notifications", "notifications",
          [html.Span(t("nav.notifications"), id="shell-nav-notifications-text"),
@@ -173,6 +174,7 @@ def register_callbacks(app: dash.Dash) -> None:
         Output("shell-as-of-label", "children"),
         Output("shell-as-of-select-label", "children"),
         Output("shell-programme", "options"),
+        Output("shell-nav-scorecard", "children"),
         Input("shell-lang", "value"),
     )
     def _translate_shell(lang):
@@ -203,6 +205,7 @@ def register_callbacks(app: dash.Dash) -> None:
             f"{scope.user} · {t('role.' + scope.role, lang)}",
             *(t(k, lang) for k in keys[4:]),
             programmes,
+            t("nav.scorecard", lang),
         )
 
     @app.callback(

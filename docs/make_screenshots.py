@@ -23,6 +23,7 @@ OUT = Path(__file__).resolve().parent / "screenshots"
 # name → (who is logged in, path, what to wait for)
 PAGES = {
     "overview": ("leader", "/", "#overview-cards"),
+    "scorecard": ("leader", "/scorecard", "#scorecard-grid .ag-row"),
     "district": ("leader", "/district/211223", "#district-indicators"),
     "downloads": ("analyst", "/downloads", ".ag-row"),
     "overview-en": ("leader", "/", "#overview-cards"),

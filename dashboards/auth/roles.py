@@ -20,6 +20,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
 PAGE_CAPABILITY = {
     "": "view",
     "district": "view",
+    "scorecard": "view",
     "notifications": "view",
     "downloads": "downloads",
     "bulletins": "bulletins",

@@ -233,6 +233,25 @@ TEXT: dict[str, dict[str, str]] = {
         "download the Word document.",
     },
     "bulletins.text": {"zh": "通报文字", "en": "Text of the bulletin"},
+    "nav.scorecard": {"zh": "计分卡", "en": "Scorecard"},
+    "scorecard.title": {
+        "zh": "计分卡：各项目 × 各县（市、区）",
+        "en": "Scorecard: programmes × districts",
+    },
+    "scorecard.every": {"zh": "显示全部指标", "en": "Show every indicator"},
+    "scorecard.download": {"zh": "下载 Excel（含颜色）", "en": "Download Excel (with colours)"},
+    "scorecard.value": {"zh": "完成值", "en": "Value"},
+    "scorecard.rank": {"zh": "名次", "en": "Rank"},
+    "scorecard.change": {"zh": "较上月", "en": "Change"},
+    "scorecard.note": {
+        "zh": "数据截至{as_of}；名次为各县（市、区）之间的排名，数值相同者名次并列；“较上月”与{since}相比。",
+        "en": "Data as of {as_of}; ranks are among the districts, equal values share a rank; "
+        "the change is since {since}.",
+    },
+    "scorecard.file_title": {
+        "zh": "{name}残疾人康复工作计分卡（{year}年，数据截至{as_of}）",
+        "en": "{name} rehabilitation scorecard ({year}, data as of {as_of})",
+    },
     "chart.city_target": {"zh": "全市目标", "en": "City target"},
     "card.points": {"zh": "个百分点", "en": " pts"},
     "card.persons": {"zh": "人", "en": " persons"},

@@ -10,7 +10,7 @@ import pytest
 
 pytestmark = pytest.mark.browser
 
-PAGES = {"/": "#overview-cards", "/district/211223": "#district-indicators", "/downloads": ".ag-row",
+PAGES = {"/": "#overview-cards", "/scorecard": "#scorecard-grid .ag-row", "/district/211223": "#district-indicators", "/downloads": ".ag-row",
          "/loaded": "#loaded-table", "/notifications": "#notify-table", "/bulletins": "#bulletins-page", "/admin": "#admin-users"}  # fmt: skip
 
 
@@ -204,3 +204,30 @@ def test_district_user_sees_only_their_district_and_opens_the_masked_list(server
     # Another district's page says it is not theirs.
     page.goto(server["url"] + "/district/211223")
     page.wait_for_selector("#district-unknown", timeout=30_000)
+
+
+def test_the_scorecard_shows_every_district_sorts_and_downloads(server, page, tmp_path):
+    page.goto(server["url"] + "/scorecard")
+    page.wait_for_selector("#scorecard-grid .ag-center-cols-container .ag-row", timeout=30_000)
+    settled(page)
+    rows = page.locator("#scorecard-grid .ag-center-cols-container .ag-row")
+    assert rows.count() == 7
+    assert "铁岭市" in page.inner_text("#scorecard-grid .ag-floating-bottom")  # the city row
+    # The value cells carry their status colour.
+    first = page.locator("#scorecard-grid .ag-center-cols-container [col-id='c0_v']").first
+    colour = first.evaluate("e => getComputedStyle(e).backgroundColor")
+    assert colour not in ("rgba(0, 0, 0, 0)", "rgb(255, 255, 255)")
+    # Sorting by the first indicator's value puts the highest first (rank 1).
+    page.click("#scorecard-grid .ag-header-cell[col-id='c0_v']")
+    page.click("#scorecard-grid .ag-header-cell[col-id='c0_v']")
+    settled(page)
+    top = page.locator(
+        "#scorecard-grid .ag-center-cols-container .ag-row[row-index='0'] [col-id='c0_r']"
+    )
+    assert top.inner_text().strip() == "1"
+    with page.expect_download() as info:
+        page.click("#scorecard-download")
+    path = tmp_path / "scorecard.xlsx"
+    info.value.save_as(path)
+    assert path.read_bytes()[:2] == b"PK"
+    assert page.console_errors == []

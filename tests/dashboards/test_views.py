@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from datetime import date
 
 import pytest
 from dash import dcc, html
@@ -360,3 +361,92 @@ def test_a_notifications_link_opens_a_page_showing_the_same_number(settings, adm
         page = district_data(admin, note["district_code"], "mental_rehab", 2025)
         shown = next(r for r in page.indicators if r["indicator"] == note["subject"])
         assert (shown["value"], shown["status"]) == (note["value"], "behind")
+
+
+# -- the scorecard -------------------------------------------------------------------------
+
+
+def test_the_scorecard_has_every_programme_and_district_with_rank_and_change(settings, admin):
+    from dashboards.queries import scorecard_data
+
+    data = scorecard_data(admin, 2025)
+    assert [c["programme"] for c in data.columns] == [p["code"] for p in data.meta.programmes]
+    assert all(c["headline"] for c in data.columns) and data.previous == date(2025, 8, 31)
+    assert [u["code"] for u in data.units][-1] == "city" and len(data.units) == 8
+    now = _published(settings, "select programme, indicator, unit_code, value, status from "
+                               "indicator_values where year = 2025 and unit_level in ('district', 'city')")  # fmt: skip
+    august = _published(settings, "select programme, indicator, unit_code, value from "
+                                  "indicator_monthly where year = 2025 and as_of = '2025-08-31'")  # fmt: skip
+    coverage = data.cells.filter(programme="mental_rehab", indicator="service_coverage")
+    assert coverage.height == 8
+    for cell in coverage.iter_rows(named=True):
+        mart = now.filter(programme="mental_rehab", indicator="service_coverage",
+                          unit_code=cell["unit_code"]).row(0, named=True)  # fmt: skip
+        before = august.filter(programme="mental_rehab", indicator="service_coverage",
+                               unit_code=cell["unit_code"]).item(0, "value")  # fmt: skip
+        assert (cell["value"], cell["status"]) == (mart["value"], mart["status"])
+        assert cell["change"] == pytest.approx(mart["value"] - before)
+    districts = coverage.filter(unit_level="district").sort("value", descending=True)
+    assert districts.get_column("rank").to_list()[0] == 1
+    # Ranks are competition ranks among the districts: a district's rank is one more than the
+    # number of districts with a strictly higher value.
+    values = districts.get_column("value").to_list()
+    for value, rank in zip(values, districts.get_column("rank").to_list(), strict=True):
+        assert rank == 1 + sum(v > value for v in values)
+    assert coverage.filter(unit_level="city").item(0, "rank") is None
+    every = scorecard_data(admin, 2025, every_indicator=True)
+    assert len(every.columns) == sum(len(v) for v in every.meta.indicators.values())
+
+
+def test_a_district_user_sees_their_row_of_the_scorecard(settings):
+    from dashboards.queries import scorecard_data
+
+    data = scorecard_data(Scope(settings, "d", "district", "211223"), 2025)
+    assert [u["code"] for u in data.units] == ["211223"]
+    assert set(data.cells.get_column("unit_code")) == {"211223"}
+
+
+def _fills(path) -> dict[str, str]:
+    """Cell reference → fill colour of the first sheet of an .xlsx (read from its XML)."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        styles = z.read("xl/styles.xml").decode()
+        sheet = z.read("xl/worksheets/sheet1.xml").decode()
+    fills = re.findall(
+        r"<fill>(.*?)</fill>", re.search(r"<fills[^>]*>(.*?)</fills>", styles, re.S)[1], re.S
+    )
+    colours = [
+        m[1].lower() if (m := re.search(r'fgColor rgb="FF([0-9A-F]{6})"', f)) else None
+        for f in fills
+    ]
+    xfs = re.findall(r"<xf [^>]*>", re.search(r"<cellXfs[^>]*>(.*?)</cellXfs>", styles, re.S)[1])
+    fill_of = [int(re.search(r'fillId="(\d+)"', x)[1]) for x in xfs]
+    return {
+        ref: colours[fill_of[int(s)]]
+        for ref, s in re.findall(r'<c r="([A-Z]+\d+)" s="(\d+)"', sheet)
+    }
+
+
+def test_the_scorecard_downloads_as_excel_with_the_status_colours(settings, admin):
+    import fastexcel
+
+    from dashboards.queries import scorecard_data
+    from dashboards.views.scorecard import scorecard_file
+    from pipelines.outputs.formatting import STATUS_COLOURS
+
+    data = scorecard_data(admin, 2025)
+    path = scorecard_file(admin, 2025, None, False, "zh")
+    sheet = fastexcel.read_excel(path).load_sheet(0, header_row=None).to_polars()
+    assert sheet.item(0, 0).startswith("铁岭市残疾人康复工作计分卡（2025年")
+    fills = _fills(path)
+    names = sheet.get_column(sheet.columns[0]).to_list()
+    for unit in data.units:
+        row = names.index(unit["name"]) + 1  # spreadsheet rows count from 1
+        cell = data.cells.filter(programme="mental_rehab", indicator="service_coverage",
+                                 unit_code=unit["code"]).row(0, named=True)  # fmt: skip
+        assert sheet.item(row - 1, 1) == f"{cell['value']:.1%}"
+        assert fills[f"B{row}"] == STATUS_COLOURS[cell["status"]].lstrip("#")
+    path.unlink()
+    path.parent.rmdir()
