@@ -26,14 +26,14 @@ from dashboards.queries import meta
 from pipelines.settings import load_settings
 
 
-def _payload(output: str, inputs: list[tuple[str, str, object]], state=()) -> dict:
+def _payload(output: str, inputs: list[tuple[str, str, object]], state=(), changed=None) -> dict:
     ids = output.strip(".").split("...") if output.startswith("..") else [output]
     outputs = [{"id": o.split(".")[0], "property": o.split(".")[1]} for o in ids]
     return {
         "output": output,
         "outputs": outputs if len(outputs) > 1 else outputs[0],
         "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs],
-        "changedPropIds": [f"{inputs[0][0]}.{inputs[0][1]}"],
+        "changedPropIds": [changed or f"{inputs[0][0]}.{inputs[0][1]}"],
         "state": [{"id": i, "property": p, "value": v} for i, p, v in state],
     }
 
@@ -74,7 +74,9 @@ def main() -> None:
         "shell language": (outputs[next(k for k in outputs if "shell-title.children" in k)],
                            [("shell-lang", "value", "en")], ()),
         "as-of choices": (outputs[next(k for k in outputs if "shell-as-of-select.options" in k)],
-                          [("shell-year", "value", year)], ()),
+                          [("url", "search", ""), ("shell-programme", "value", "mental_rehab"),
+                           ("shell-year", "value", year), ("shell-as-of-select", "value", None)],
+                          (), "shell-year.value"),
         "notifications feed": (outputs["notify-feed.children"],
                                [("notify-status", "value", "open"), ("shell-programme", "value", "mental_rehab"),
                                 ("shell-year", "value", year), ("notify-district", "value", ""),
@@ -86,8 +88,8 @@ def main() -> None:
     # Time the full build of every view: no page-view cache (dashboards/cache.py) in between.
     dashboards.cache.MAX_ENTRIES = 0
     print(f"{'callback':20} {'p50 ms':>8} {'p95 ms':>8} {'KB':>8}")
-    for label, (output, inputs, state) in cases.items():
-        body = _payload(output, inputs, state)
+    for label, (output, inputs, state, *changed) in cases.items():
+        body = _payload(output, inputs, state, *changed)
         times, size = [], 0
         client.post("/_dash-update-component", json=body)  # warm-up: boundaries, connections
         for _ in range(args.requests):

@@ -4,11 +4,12 @@ date, language), the navigation the user's role reaches, the account line, and t
 from __future__ import annotations
 
 import dash
-from dash import Input, Output, dcc, html
+from dash import Input, Output, dcc, html, no_update
 
 from dashboards.auth import current_scope, optional_scope
 from dashboards.i18n import LANGUAGES, name, t
 from dashboards.queries import as_of_options, meta, open_count, unit_names
+from dashboards.state import parse_view, view_query
 
 
 def _nav(scope) -> list:
@@ -69,7 +70,9 @@ def shell() -> html.Div:
     years = info.years if info else []
     return html.Div(
         [
-            dcc.Location(id="url"),
+            # callback-nav: the header's choice goes into the query string without a reload,
+            # and back/forward bring earlier choices back.
+            dcc.Location(id="url", refresh="callback-nav"),
             html.Header(
                 [
                     html.Div(
@@ -209,14 +212,48 @@ def register_callbacks(app: dash.Dash) -> None:
         )
 
     @app.callback(
+        Output("url", "search"),
+        Output("shell-programme", "value"),
+        Output("shell-year", "value"),
         Output("shell-as-of-select", "options"),
         Output("shell-as-of-select", "value"),
+        Input("url", "search"),
+        Input("shell-programme", "value"),
         Input("shell-year", "value"),
+        Input("shell-as-of-select", "value"),
     )
-    def _as_of_choices(year):
-        dates = as_of_options(current_scope(), year) if year else []
-        return [{"label": d.isoformat(), "value": d.isoformat()} for d in dates], (
-            dates[0].isoformat() if dates else None
+    def _shareable_view(search, programme, year, as_of):
+        """The URL and the header say the same: a link (or back/forward) sets the header, a
+        change in the header updates the link. The as-of choices follow the year."""
+        scope = current_scope()
+        info = meta(scope)
+        trigger = dash.ctx.triggered_id
+        if trigger in (None, "url") and search:
+            wanted = parse_view(search)
+            if info and wanted.get("programme") in {p["code"] for p in info.programmes}:
+                programme = wanted["programme"]
+            if info and wanted.get("year") in set(info.years):
+                year = wanted["year"]
+            dates = as_of_options(scope, year) if year else []
+            chosen = wanted.get("as_of") if wanted.get("as_of") in dates else None
+            chosen = chosen or (dates[0] if dates else None)
+            as_of = chosen.isoformat() if chosen else None
+            options = [{"label": d.isoformat(), "value": d.isoformat()} for d in dates]
+            query = view_query(programme, year, as_of)
+            return (no_update if query == search else query), programme, year, options, as_of
+        options = no_update
+        if trigger in (None, "shell-year"):
+            dates = as_of_options(scope, year) if year else []
+            options = [{"label": d.isoformat(), "value": d.isoformat()} for d in dates]
+            as_of = dates[0].isoformat() if dates else None
+        query = view_query(programme, year, as_of)
+        changed = no_update if query == (search or "?") else query
+        return (
+            changed,
+            no_update,
+            no_update,
+            options,
+            as_of if options is not no_update else no_update,
         )
 
     @app.callback(

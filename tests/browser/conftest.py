@@ -10,6 +10,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -25,9 +26,10 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
 USERS = [("admin", "admin", None), ("chief", "leader", None), ("yinzhou", "district", "211202")]
 
 
-def log_in(page, url: str, name: str = "admin") -> None:
-    """Log in through the login form, as a user would."""
-    page.goto(url + "/login")
+def log_in(page, url: str, name: str = "admin", next_path: str | None = None) -> None:
+    """Log in through the login form, as a user would (to `next_path` if given, as when a
+    copied link is opened before logging in)."""
+    page.goto(url + (f"/login?next={quote(next_path)}" if next_path else "/login"))
     page.fill("#login-name", name)
     page.fill("#login-password", PASSWORD)
     page.click("#login-submit")

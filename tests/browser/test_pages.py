@@ -70,7 +70,7 @@ def test_map_has_one_shape_per_district_and_a_click_opens_the_district(server, p
         }"""
     )
     page.mouse.click(x, y)
-    page.wait_for_url("**/district/211223", timeout=15_000)
+    page.wait_for_url("**/district/211223?*", timeout=15_000)  # the header choice rides along
     page.wait_for_selector("#district-title", timeout=30_000)
     assert page.inner_text("#district-title").startswith("西丰县")
     assert page.console_errors == []
@@ -81,7 +81,7 @@ def test_clicking_a_ranking_bar_opens_the_district(server, page):
     page.wait_for_selector("#overview-ranking .bars path", timeout=30_000)
     box = page.locator("#overview-ranking .bars path").first.bounding_box()
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    page.wait_for_url("**/district/*", timeout=15_000)
+    page.wait_for_url("**/district/*?*", timeout=15_000)
     page.wait_for_selector("#district-title", timeout=30_000)
 
 
@@ -231,3 +231,46 @@ def test_the_scorecard_shows_every_district_sorts_and_downloads(server, page, tm
     info.value.save_as(path)
     assert path.read_bytes()[:2] == b"PK"
     assert page.console_errors == []
+
+
+def _header_shows(page, year: str, as_of: str) -> None:
+    page.wait_for_function(
+        """([year, asOf]) => {
+            const y = document.querySelector('#shell-year');
+            const a = document.querySelector('#shell-as-of-select');
+            return y && a && y.innerText.includes(year) && a.innerText.includes(asOf);
+        }""",
+        arg=[year, as_of],
+        timeout=30_000,
+    )
+
+
+def test_a_copied_link_opens_the_same_view_and_back_returns_to_the_previous_one(
+    server, page, browser
+):
+    from tests.browser.conftest import log_in
+
+    link = "/?programme=child_rehab&year=2024&as_of=2024-06-30"
+    page.goto(server["url"] + link)
+    _header_shows(page, "2024", "2024-06-30")
+    page.wait_for_function("document.querySelector('#overview-map') !== null")
+    assert "残疾儿童康复救助" in page.inner_text("#shell-programme")
+    assert "服务人数" in page.inner_text("#overview-page")
+    # Another year from the header: the link follows, and back returns to the shared view.
+    page.click("#shell-year")
+    page.get_by_role("option", name="2025").click()
+    page.wait_for_url("**year=2025**")
+    _header_shows(page, "2025", "2025-09-30")
+    page.go_back()
+    page.wait_for_url("**year=2024**")
+    _header_shows(page, "2024", "2024-06-30")
+    # A colleague with other rights opens the same link: the same view, within their scope.
+    other = browser.new_context(viewport={"width": 1440, "height": 900})
+    colleague = other.new_page()
+    try:
+        log_in(colleague, server["url"], "yinzhou", next_path=link)
+        _header_shows(colleague, "2024", "2024-06-30")
+        colleague.wait_for_selector("#overview-scope", timeout=30_000)
+        assert "银州区" in colleague.inner_text("#overview-scope")
+    finally:
+        other.close()

@@ -52,8 +52,9 @@ def _output(outputs: list[tuple[str, str]]) -> str:
     return ".." + "...".join(f"{i}.{p}" for i, p in outputs) + ".."
 
 
-def call(client, outputs, inputs, state=()):
-    """POST one callback as the browser would (ids, properties and values as given)."""
+def call(client, outputs, inputs, state=(), changed=None):
+    """POST one callback as the browser would (ids, properties and values as given; the
+    changed property is the first input unless `changed` names another)."""
     payload = {
         "output": _output(outputs),
         "outputs": [{"id": i, "property": p} for i, p in outputs]
@@ -61,7 +62,7 @@ def call(client, outputs, inputs, state=()):
         else {"id": outputs[0][0], "property": outputs[0][1]},
         "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs],
         "state": [{"id": i, "property": p, "value": v} for i, p, v in state],
-        "changedPropIds": [f"{inputs[0][0]}.{inputs[0][1]}"] if inputs else [],
+        "changedPropIds": [changed or f"{inputs[0][0]}.{inputs[0][1]}"] if inputs else [],
     }
     return client.post("/_dash-update-component", json=payload)
 

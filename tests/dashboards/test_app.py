@@ -41,9 +41,12 @@ def test_empty_data_directory_says_how_to_load(settings):
         assert response.status_code == 200
         shown = response.get_json()["response"]["overview-content"]["children"]
         assert shown["props"]["id"] == "overview-empty" and words in shown["props"]["children"]
-    # The shell has no programme or year to offer.
-    response = call(client, [("shell-as-of-select", "options"), ("shell-as-of-select", "value")],
-                    [("shell-year", "value", None)])  # fmt: skip
-    assert response.status_code == 200 and response.get_json()["response"]["shell-as-of-select"] == {
-        "options": [], "value": None
-    }  # fmt: skip
+    # The shell has no programme or year to offer: changing the (empty) year gives no dates.
+    shell = [("url", "search"), ("shell-programme", "value"), ("shell-year", "value"),
+             ("shell-as-of-select", "options"), ("shell-as-of-select", "value")]  # fmt: skip
+    response = call(client, shell,
+                    [("url", "search", ""), ("shell-programme", "value", None),
+                     ("shell-year", "value", None), ("shell-as-of-select", "value", None)],
+                    changed="shell-year.value")  # fmt: skip
+    assert response.status_code == 200
+    assert response.get_json()["response"]["shell-as-of-select"] == {"options": [], "value": None}
