@@ -60,6 +60,30 @@ def _juris(scope, info) -> str:
     return info.jurisdiction
 
 
+def _district_options(scope, info, lang: str) -> list[dict]:
+    if scope is None or scope.district is not None or info is None:
+        return []
+    whole = {"label": t("shell.whole", lang, name=info.jurisdiction), "value": "city"}
+    return [whole, *({"label": n, "value": c} for c, n in sorted(info.units.items()))]
+
+
+def _district_selector(scope, info) -> list:
+    """The fourth global control: the city or one of its districts (opens its page). Shown to
+    users who see several districts; a district user's page is their district's anyway."""
+    several = scope is not None and scope.district is None and info is not None
+    options = _district_options(scope, info, "zh")
+    hidden = None if several else {"display": "none"}
+    return [
+        html.Label(t("shell.district"), id="shell-district-label", htmlFor="shell-district",
+                   style=hidden),
+        html.Div(
+            dcc.Dropdown(id="shell-district", options=options, value="city", clearable=False,
+                         className="shell-dropdown"),
+            style=hidden,
+        ),
+    ]  # fmt: skip
+
+
 def shell() -> html.Div:
     """Header with the global controls (programme, year, language, data as-of) and navigation."""
     scope = optional_scope()
@@ -124,6 +148,7 @@ def shell() -> html.Div:
                                 clearable=False,
                                 className="shell-dropdown shell-date",
                             ),
+                            *_district_selector(scope, info),
                             html.Span(
                                 [
                                     html.Span(t("shell.as_of"), id="shell-as-of-label"),
@@ -178,6 +203,8 @@ def register_callbacks(app: dash.Dash) -> None:
         Output("shell-as-of-select-label", "children"),
         Output("shell-programme", "options"),
         Output("shell-nav-scorecard", "children"),
+        Output("shell-district-label", "children"),
+        Output("shell-district", "options"),
         Input("shell-lang", "value"),
     )
     def _translate_shell(lang):
@@ -209,6 +236,8 @@ def register_callbacks(app: dash.Dash) -> None:
             *(t(k, lang) for k in keys[4:]),
             programmes,
             t("nav.scorecard", lang),
+            t("shell.district", lang),
+            _district_options(scope, info, lang),
         )
 
     @app.callback(
@@ -241,20 +270,36 @@ def register_callbacks(app: dash.Dash) -> None:
             options = [{"label": d.isoformat(), "value": d.isoformat()} for d in dates]
             query = view_query(programme, year, as_of)
             return (no_update if query == search else query), programme, year, options, as_of
-        options = no_update
-        if trigger in (None, "shell-year"):
-            dates = as_of_options(scope, year) if year else []
+        dates = as_of_options(scope, year) if year else []
+        options = value = no_update
+        if trigger in (None, "shell-year") or as_of not in {d.isoformat() for d in dates}:
+            # A new year (or no valid choice yet, as on a page opened without a query): its
+            # as-of dates, the newest chosen.
             options = [{"label": d.isoformat(), "value": d.isoformat()} for d in dates]
-            as_of = dates[0].isoformat() if dates else None
+            as_of = value = dates[0].isoformat() if dates else None
         query = view_query(programme, year, as_of)
         changed = no_update if query == (search or "?") else query
-        return (
-            changed,
-            no_update,
-            no_update,
-            options,
-            as_of if options is not no_update else no_update,
+        return changed, no_update, no_update, options, value
+
+    @app.callback(
+        Output("url", "pathname", allow_duplicate=True),
+        Output("shell-district", "value"),
+        Input("url", "pathname"),
+        Input("shell-district", "value"),
+        prevent_initial_call="initial_duplicate",
+    )
+    def _district_choice(pathname, district):
+        """The district selector and the address say the same: choosing a district opens its
+        page (the city: the overview); opening a district page shows it in the selector."""
+        current_scope()
+        shown = (
+            (pathname or "").removeprefix("/district/")
+            if (pathname or "").startswith("/district/")
+            else "city"
         )
+        if dash.ctx.triggered_id == "shell-district" and district and district != shown:
+            return ("/" if district == "city" else f"/district/{district}"), no_update
+        return no_update, (shown if shown != district else no_update)
 
     @app.callback(
         Output("shell-badge", "children"),

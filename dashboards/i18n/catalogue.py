@@ -233,6 +233,8 @@ TEXT: dict[str, dict[str, str]] = {
         "download the Word document.",
     },
     "bulletins.text": {"zh": "通报文字", "en": "Text of the bulletin"},
+    "shell.district": {"zh": "区县", "en": "District"},
+    "shell.whole": {"zh": "{name}（全市）", "en": "{name} (whole city)"},
     "nav.scorecard": {"zh": "计分卡", "en": "Scorecard"},
     "scorecard.title": {
         "zh": "计分卡：各项目 × 各县（市、区）",

@@ -274,3 +274,20 @@ def test_a_copied_link_opens_the_same_view_and_back_returns_to_the_previous_one(
         assert "银州区" in colleague.inner_text("#overview-scope")
     finally:
         other.close()
+
+
+def test_the_header_district_selector_opens_a_district_and_follows_the_page(server, page):
+    page.goto(server["url"] + "/?programme=mental_rehab&year=2025")
+    page.wait_for_selector("#overview-cards .card", timeout=30_000)
+    page.click("#shell-district")
+    page.get_by_role("option", name="西丰县").click()
+    page.wait_for_url("**/district/211223?*", timeout=15_000)
+    page.wait_for_selector("#district-title", timeout=30_000)
+    assert page.inner_text("#district-title").startswith("西丰县")
+    # Opening another district's page (a link, back) shows it in the selector.
+    page.goto(server["url"] + "/district/211202?programme=mental_rehab&year=2025")
+    page.wait_for_function("document.querySelector('#shell-district')?.innerText.includes('银州区')")
+    page.click("#shell-district")
+    page.get_by_role("option", name="铁岭市（全市）").click()
+    page.wait_for_selector("#overview-cards .card", timeout=30_000)
+    assert page.console_errors == []
