@@ -305,7 +305,11 @@ TEXT: dict[str, dict[str, str]] = {
     "col.member": {"zh": "分组", "en": "Group"},
     "downloads.title": {"zh": "数据下载（仅汇总数据）", "en": "Downloads (aggregates only)"},
     "downloads.indicator": {"zh": "指标", "en": "Indicator"},
-    "downloads.as_of": {"zh": "截至日期", "en": "As of"},
+    "downloads.as_of": {"zh": "截至日期（页首“统计截至”）", "en": "As of (the header's choice)"},
+    "downloads.readable": {
+        "zh": "中文列名、百分比（便于阅读）",
+        "en": "Chinese headers and percentages (for reading)",
+    },
     "downloads.by": {"zh": "汇总维度", "en": "Breakdown"},
     "downloads.by.district": {"zh": "按区县", "en": "By district"},
     "downloads.by.township": {"zh": "按乡镇（街道）", "en": "By township"},

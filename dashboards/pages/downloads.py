@@ -11,10 +11,9 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 from dashboards.auth import current_scope
 from dashboards.components.files import send_once
 from dashboards.i18n import t
-from dashboards.queries import meta
 from dashboards.views.denied import denied_view
 from dashboards.views.downloads import FORMATS, download_file, indicator_options, selection
-from pipelines.outputs.export import BY, ExportError
+from pipelines.outputs.export import BY, ExportError, readable
 
 PREVIEW_ROWS = 5_000
 
@@ -24,8 +23,7 @@ dash.register_page(__name__, path="/downloads", title="数据下载 · 康复目
 def layout(**_kwargs) -> html.Div:
     if not current_scope().allows("downloads"):
         return denied_view()
-    info = meta(current_scope("downloads"))
-    as_of = info.as_of if info else None
+    current_scope("downloads")
     return html.Div(
         [
             html.H2(t("downloads.title"), id="downloads-title"),
@@ -34,10 +32,11 @@ def layout(**_kwargs) -> html.Div:
                     html.Div([html.Label(t("downloads.indicator"), id="downloads-indicator-label"),
                               dcc.Dropdown(id="downloads-indicator", clearable=False)]),
                     html.Div([html.Label(t("downloads.as_of"), id="downloads-as-of-label"),
-                              dcc.DatePickerSingle(id="downloads-as-of", date=as_of, display_format="YYYY-MM-DD",
-                                                   max_date_allowed=as_of)]),
+                              html.Span(id="downloads-as-of", className="hint")]),
                     html.Div([html.Label(t("downloads.by"), id="downloads-by-label"),
                               dcc.RadioItems(id="downloads-by", value="district", inline=True)]),
+                    dcc.Checklist(id="downloads-readable", value=[], inline=True,
+                                  options=[{"label": t("downloads.readable"), "value": "readable"}]),
                 ],
                 className="controls-row",
             ),
@@ -71,19 +70,25 @@ def _indicator_options(programme, lang, current):
     Output("downloads-grid", "columnDefs"),
     Output("downloads-grid", "rowData"),
     Output("downloads-count", "children"),
+    Output("downloads-as-of", "children"),
     Input("downloads-indicator", "value"),
     Input("shell-programme", "value"),
     Input("shell-year", "value"),
-    Input("downloads-as-of", "date"),
+    Input("shell-as-of-select", "value"),
     Input("downloads-by", "value"),
+    Input("downloads-readable", "value"),
     Input("shell-lang", "value"),
 )
-def _preview(indicator, programme, year, as_of, by, lang):
+def _preview(indicator, programme, year, as_of, by, readable_choice, lang):
     try:
         df = selection(current_scope("downloads"), indicator, programme, year, as_of, by)
     except (ExportError, TypeError, ValueError):
-        return [], [], ""
-    columns = [{"field": c, "headerName": c, "filter": True, "sortable": True} for c in df.columns]
+        return [], [], "", ""
+    if "readable" in (readable_choice or []):
+        df = readable(df)
+    # Every column, at its width: the grid scrolls sideways on a 1366 px screen.
+    columns = [{"field": c, "headerName": c, "filter": True, "sortable": True, "minWidth": 110}
+               for c in df.columns]  # fmt: skip
     # The grid previews; the download carries every row.
     rows = df.head(PREVIEW_ROWS).with_columns(pl.col(pl.Date).dt.to_string()).to_dicts()
     count = t("downloads.rows", lang or "zh", n=df.height)
@@ -91,7 +96,8 @@ def _preview(indicator, programme, year, as_of, by, lang):
         count += t(
             "downloads.preview_cap", lang or "zh", shown=f"{PREVIEW_ROWS:,}", n=f"{df.height:,}"
         )
-    return columns, rows, count
+    shown = df.item(0, "as_of" if "as_of" in df.columns else "统计截至") if df.height else as_of
+    return columns, rows, count, str(shown or "")
 
 
 @callback(
@@ -102,13 +108,15 @@ def _preview(indicator, programme, year, as_of, by, lang):
     State("downloads-indicator", "value"),
     State("shell-programme", "value"),
     State("shell-year", "value"),
-    State("downloads-as-of", "date"),
+    State("shell-as-of-select", "value"),
     State("downloads-by", "value"),
+    State("downloads-readable", "value"),
     prevent_initial_call=True,
 )
-def _download(_csv, _xlsx, _parquet, indicator, programme, year, as_of, by):
+def _download(_csv, _xlsx, _parquet, indicator, programme, year, as_of, by, readable_choice):
     fmt = (dash.ctx.triggered_id or "").removeprefix("downloads-")
     if fmt not in FORMATS:
         return no_update
-    path = download_file(current_scope("downloads"), fmt, indicator, programme, year, as_of, by)
+    path = download_file(current_scope("downloads"), fmt, indicator, programme, year, as_of, by,
+                         "readable" in (readable_choice or []))  # fmt: skip
     return send_once(path)

@@ -11,6 +11,7 @@ from dashboards.auth import Scope
 from dashboards.i18n import name
 from dashboards.queries import export_selection, meta
 from pipelines.ops import accounts
+from pipelines.outputs.export import readable
 from pipelines.outputs.tables import write_table
 
 FORMATS = {
@@ -44,12 +45,15 @@ def selection(scope: Scope, indicator, programme, year, as_of, by):
     )
 
 
-def download_file(scope: Scope, fmt: str, indicator, programme, year, as_of, by) -> Path:
-    """Write the chosen table in `fmt` to a temporary file named after the choice; the
-    download is audited."""
+def download_file(
+    scope: Scope, fmt: str, indicator, programme, year, as_of, by, for_people: bool = False
+) -> Path:
+    """Write the chosen table in `fmt` to a temporary file named after the choice (with
+    `for_people`: Chinese headers and percentages); the download is audited."""
     df = selection(scope, indicator, programme, year, as_of, by)
     folder = Path(tempfile.mkdtemp(prefix="rehab-export-"))
     stamp = df.item(0, "as_of") if df.height else year
     name = f"{programme}_{indicator}_{year}_{by}_{stamp}.{fmt}"
     accounts.audit(scope.settings, scope.user, "download", name, f"rows={df.height}", scope.ip)
-    return write_table(df, fmt, folder / name, sheet=indicator[:31])
+    table = readable(df) if for_people and fmt != "parquet" else df
+    return write_table(table, fmt, folder / name, sheet=indicator[:31])

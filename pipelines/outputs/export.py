@@ -38,6 +38,44 @@ FINE_BY = ("township", "category")
 SMALL_CELL = "<5"
 
 
+# Chinese column headers for people (the default keeps the machine-readable names).
+COLUMN_NAMES_ZH = {
+    "programme": "项目", "indicator": "指标", "year": "年度", "as_of": "统计截至",
+    "district_code": "区县代码", "district_name": "县（市、区）", "township": "乡镇（街道）",
+    "category": "残疾类别", "denominator": "应服务人数", "numerator": "已服务人数",
+    "value": "完成值", "unit": "单位", "target": "目标", "expected": "序时进度",
+    "gap": "差距", "status": "状态", "target_year": "目标年度", "target_carried": "沿用往年目标",
+    "target_source": "目标依据", "projection": "年末预计", "persons_needed": "尚需服务人数",
+    "calendar_fallback": "工作日按周一至周五计",
+}  # fmt: skip
+_SHARES = ("value", "target", "expected", "projection")
+
+
+def readable(rows: pl.DataFrame) -> pl.DataFrame:
+    """The rows as an office reads them: Chinese headers, shares as percentages (57.6%),
+    gaps in percentage points, statuses in words."""
+    from pipelines.outputs.formatting import STATUS_NAMES
+
+    ratio = pl.col("unit") == "ratio" if "unit" in rows.columns else pl.lit(False)
+    shares = [
+        pl.when(ratio & pl.col(c).is_not_null())
+        .then((pl.col(c).cast(pl.Float64) * 100).round(1).cast(pl.String) + "%")
+        .otherwise(pl.col(c).cast(pl.String))
+        .alias(c)
+        for c in _SHARES
+        if c in rows.columns
+    ]
+    words = {s: n["zh"] for s, n in STATUS_NAMES.items()}
+    statuses = (
+        [pl.col("status").replace_strict(words, default=pl.col("status"))]
+        if "status" in rows.columns
+        else []
+    )
+    return rows.with_columns(*shares, *statuses).rename(
+        {c: COLUMN_NAMES_ZH[c] for c in rows.columns if c in COLUMN_NAMES_ZH}
+    )
+
+
 class ExportError(ValueError):
     """The request cannot be answered (unknown indicator for the programme, no data …)."""
 

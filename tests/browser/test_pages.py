@@ -286,7 +286,9 @@ def test_the_header_district_selector_opens_a_district_and_follows_the_page(serv
     assert page.inner_text("#district-title").startswith("西丰县")
     # Opening another district's page (a link, back) shows it in the selector.
     page.goto(server["url"] + "/district/211202?programme=mental_rehab&year=2025")
-    page.wait_for_function("document.querySelector('#shell-district')?.innerText.includes('银州区')")
+    page.wait_for_function(
+        "document.querySelector('#shell-district')?.innerText.includes('银州区')"
+    )
     page.click("#shell-district")
     page.get_by_role("option", name="铁岭市（全市）").click()
     page.wait_for_selector("#overview-cards .card", timeout=30_000)

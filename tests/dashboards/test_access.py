@@ -89,10 +89,11 @@ def _feed(client, district):
 
 def _preview(client, by, programme="mental_rehab", indicator="service_coverage"):
     return call(client, [("downloads-grid", "columnDefs"), ("downloads-grid", "rowData"),
-                         ("downloads-count", "children")],
+                         ("downloads-count", "children"), ("downloads-as-of", "children")],
                 [("downloads-indicator", "value", indicator), ("shell-programme", "value", programme),
-                 ("shell-year", "value", 2025), ("downloads-as-of", "date", None),
-                 ("downloads-by", "value", by), ("shell-lang", "value", "zh")])  # fmt: skip
+                 ("shell-year", "value", 2025), ("shell-as-of-select", "value", None),
+                 ("downloads-by", "value", by), ("downloads-readable", "value", []),
+                 ("shell-lang", "value", "zh")])  # fmt: skip
 
 
 def _persons(client, rule="review_overdue", reason="逐一电话回访核实"):
@@ -324,7 +325,8 @@ def test_downloads_and_bulletins_are_audited(app, settings):
                      ("downloads-parquet", "n_clicks", None)],
                     [("downloads-indicator", "value", "service_coverage"),
                      ("shell-programme", "value", "mental_rehab"), ("shell-year", "value", 2025),
-                     ("downloads-as-of", "date", None), ("downloads-by", "value", "district")])  # fmt: skip
+                     ("shell-as-of-select", "value", None), ("downloads-by", "value", "district"),
+                     ("downloads-readable", "value", [])])  # fmt: skip
     assert response.status_code == 200
     lines = accounts.search_audit(settings, user="numbers", action="download")
     assert lines and lines[0]["target"].startswith("mental_rehab_service_coverage_2025_district")

@@ -450,3 +450,20 @@ def test_the_scorecard_downloads_as_excel_with_the_status_colours(settings, admi
         assert fills[f"B{row}"] == STATUS_COLOURS[cell["status"]].lstrip("#")
     path.unlink()
     path.parent.rmdir()
+
+
+def test_a_download_for_reading_has_chinese_headers_and_percentages(settings, admin):
+    import polars as pl
+
+    path = download_file(admin, "csv", "service_coverage", "mental_rehab", 2025, None, "district",
+                         for_people=True)  # fmt: skip
+    table = pl.read_csv(path, infer_schema=False)
+    assert table.columns[:4] == ["项目", "指标", "年度", "统计截至"] and "完成值" in table.columns
+    marts = _published(settings, "select value, status from indicator_values where programme = "
+                                 "'mental_rehab' and indicator = 'service_coverage' and year = 2025 "
+                                 "and unit_level = 'city'")  # fmt: skip
+    city = table.filter(pl.col("区县代码") == "city").row(0, named=True)
+    assert city["完成值"] == f"{marts.item(0, 'value') * 100:.1f}%"
+    assert city["状态"] in {"达标", "正常", "滞后", "严重滞后"}
+    path.unlink()
+    path.parent.rmdir()
