@@ -235,6 +235,11 @@ TEXT: dict[str, dict[str, str]] = {
     "bulletins.text": {"zh": "通报文字", "en": "Text of the bulletin"},
     "shell.district": {"zh": "区县", "en": "District"},
     "shell.whole": {"zh": "{name}（全市）", "en": "{name} (whole city)"},
+    "print.button": {"zh": "打印（A4横向）", "en": "Print (A4 landscape)"},
+    "print.heading": {
+        "zh": "{place} · {programme} · {year}年 · 数据截至{as_of}",
+        "en": "{place} · {programme} · {year} · data as of {as_of}",
+    },
     "nav.scorecard": {"zh": "计分卡", "en": "Scorecard"},
     "scorecard.title": {
         "zh": "计分卡：各项目 × 各县（市、区）",

@@ -7,6 +7,7 @@ from dash import Input, Output, callback, dcc, html, no_update
 
 from dashboards.auth import current_scope
 from dashboards.cache import scoped_cache
+from dashboards.i18n import t
 from dashboards.state import parse_date
 from dashboards.views.overview import district_from_click, overview_view
 
@@ -17,7 +18,27 @@ dash.register_page(__name__, path="/", title="总览 · 康复目标监测")
 
 
 def layout(**_kwargs) -> html.Div:
-    return html.Div(dcc.Loading(html.Div(id="overview-content")), id="overview-page")
+    return html.Div(
+        [
+            html.Div(
+                html.Button(t("print.button"), id="overview-print", className="link-button"),
+                className="controls-row print-button",
+            ),
+            dcc.Loading(html.Div(id="overview-content")),
+            html.Span(id="overview-print-done", style={"display": "none"}),
+        ],
+        id="overview-page",
+    )
+
+
+# Print (A4 landscape, see assets/style.css): the charts are drawn as pictures first, so the
+# map prints too (assets/print.js).
+dash.clientside_callback(
+    "function (n) { if (n) { window.rehabPrint(); } return ''; }",
+    Output("overview-print-done", "children"),
+    Input("overview-print", "n_clicks"),
+    prevent_initial_call=True,
+)
 
 
 @callback(

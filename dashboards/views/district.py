@@ -111,9 +111,12 @@ def district_view(
         "col.status",
         "col.needed",
     ]
+    heading = t("print.heading", lang, place=f"{info.jurisdiction} {data.name}",
+                programme=programme_name, year=data.year, as_of=data.as_of.isoformat())  # fmt: skip
     return html.Div(
         [
-            dcc.Link(t("district.back", lang), href="/"),
+            html.Div(heading, className="print-only", id="district-print-heading"),
+            dcc.Link(t("district.back", lang), href="/", className="hint"),
             html.H2(f"{data.name} · {programme_name} · {data.year}", id="district-title"),
             html.Div(
                 [html.H2(t("district.indicators", lang)), _table([t(c, lang) for c in cols], indicator_rows, "district-indicators")],

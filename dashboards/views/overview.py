@@ -44,8 +44,12 @@ def overview_view(
         only = [html.P(t("scope.district_only", lang, name=data.meta.units.get(scope.district, "")),
                        className="hint", id="overview-scope")]  # fmt: skip
     cards = [kpi_card(row, p, indicator, lang) for p, indicator, row in data.cards]
+    programme = next(p for p in data.meta.programmes if p["code"] == data.programme)
+    heading = t("print.heading", lang, place=data.meta.jurisdiction, programme=name(programme, lang),
+                year=data.year, as_of=data.as_of.isoformat())  # fmt: skip
     return html.Div(
         [
+            html.Div(heading, className="print-only", id="overview-print-heading"),
             *only,
             html.Div(cards, className="cards", id="overview-cards"),
             html.Div(

@@ -293,3 +293,37 @@ def test_the_header_district_selector_opens_a_district_and_follows_the_page(serv
     page.get_by_role("option", name="铁岭市（全市）").click()
     page.wait_for_selector("#overview-cards .card", timeout=30_000)
     assert page.console_errors == []
+
+
+def test_the_overview_prints_on_a4_landscape_with_its_heading_and_the_map(server, page, tmp_path):
+    import pypdfium2 as pdfium
+
+    page.goto(server["url"] + "/?programme=mental_rehab&year=2025&as_of=2025-09-30")
+    page.wait_for_function(
+        """() => {
+            const gd = document.querySelector('#overview-map .js-plotly-plot');
+            return gd && gd._fullData && gd._fullData.some(t => (t.locations || []).length > 0);
+        }"""
+    )
+    settled(page)
+    page.emulate_media(media="print")
+    page.evaluate("window.rehabFreezeForPrint()")  # what the print button does before printing
+    path = tmp_path / "overview.pdf"
+    page.pdf(path=str(path), prefer_css_page_size=True, print_background=True)
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        first = pdf[0]
+        width, height = first.get_size()
+        assert width > height  # landscape
+        text = first.get_textpage().get_text_range()
+        # The heading says what and when; the map is on the first page; the controls are not.
+        assert "铁岭市 · 精康融合行动 · 2025年 · 数据截至2025-09-30" in text
+        assert "各区县完成情况" in text and "退出登录" not in text and "统计截至" not in text
+        # The map was drawn: its area (the left half under the cards) is not blank.
+        image = first.render(scale=1).to_pil().convert("L")
+        w, h = image.size
+        area = image.crop((int(w * 0.05), int(h * 0.42), int(w * 0.48), int(h * 0.72)))
+        inked = sum(1 for v in area.get_flattened_data() if v < 235)
+        assert inked > 0.1 * area.width * area.height, "the map did not print"
+    finally:
+        pdf.close()
