@@ -97,8 +97,6 @@ def ranking(rows: pl.DataFrame, lang: str) -> go.Figure:
             orientation="h",
             marker_color=[STATUS_COLOURS[s] for s in districts.get_column("status").to_list()],
             customdata=districts.get_column("district_code").to_list(),
-            text=[value_text(v, unit) for v in districts.get_column("value").to_list()],
-            textposition="outside",
             name=t("chart.value", lang),
         )
     )
@@ -140,10 +138,22 @@ def ranking(rows: pl.DataFrame, lang: str) -> go.Figure:
     reach = [
         v for v in [*districts.get_column("value").to_list(), *targets, *expected] if v is not None
     ]
+    top = max(reach or [1]) * scale
+    # Each value is written to the right of its bar and of its expected-by-now marker (and of
+    # the city's target line when that is close), so no marker or line covers a label.
+    lines = [city_target] if city_target is not None and unit == "ratio" else []
+    for name_, value, exp in zip(districts.get_column("district_name").to_list(),
+                                 districts.get_column("value").to_list(), expected, strict=True):  # fmt: skip
+        if value is None:
+            continue
+        ends = [value, *(e for e in [exp] if e is not None)]
+        ends += [line for line in lines if abs(line - max(ends)) * scale < top * 0.06]
+        fig.add_annotation(x=max(ends) * scale, y=name_, text=value_text(value, unit),
+                           xanchor="left", xshift=12, showarrow=False, font={"size": 12})  # fmt: skip
     fig.update_xaxes(
         ticksuffix="%" if unit == "ratio" else "",
         gridcolor="#eeeeee",
-        range=[0, max(reach or [1]) * scale * 1.18],
+        range=[0, top * 1.25],
     )
     fig.update_layout(showlegend=True, legend={"orientation": "h", "y": -0.12}, margin={"t": 30})
     return _layout(fig, max(260, 34 * districts.height + 90))

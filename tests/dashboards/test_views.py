@@ -467,3 +467,16 @@ def test_a_download_for_reading_has_chinese_headers_and_percentages(settings, ad
     assert city["状态"] in {"达标", "正常", "滞后", "严重滞后"}
     path.unlink()
     path.parent.rmdir()
+
+
+def test_ranking_labels_stand_clear_of_the_expected_markers(settings, admin):
+    data = overview_data(admin, "mental_rehab", 2025)
+    figure = charts.ranking(data.rows, "zh")
+    labels = {a.y: a for a in figure.layout.annotations if a.y is not None and a.xanchor == "left"}
+    districts = data.rows.filter(unit_level="district")
+    assert set(labels) == set(districts.get_column("district_name"))
+    for row in districts.iter_rows(named=True):
+        label = labels[row["district_name"]]
+        assert label.text == f"{row['value']:.1%}"
+        # Right of the bar end and of the expected-by-now marker, never on them.
+        assert label.x >= max(row["value"], row["expected"] or 0) * 100 - 1e-9
