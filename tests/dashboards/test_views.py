@@ -337,7 +337,8 @@ def test_a_programme_without_data_has_a_card_that_says_so(tmp_path, demo_inbox):
     cards = {p["code"]: row for p, _, row in overview_data(scope, "mental_rehab", 2025).cards}
     assert cards["home_rehab"]["status"] == "no_data"
     view = overview_view(scope, "home_rehab", 2025, "zh")
-    card = next(c for c in view.children[0].children if c.id["programme"] == "home_rehab")
+    cards_box = next(c for c in view.children if getattr(c, "id", None) == "overview-cards")
+    card = next(c for c in cards_box.children if c.id["programme"] == "home_rehab")
     text = _texts(card)
     assert "暂无数据" in text and "尚需服务" not in text
 
