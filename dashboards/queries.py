@@ -28,6 +28,7 @@ from pipelines.ingest import reports, uploads
 from pipelines.ops import accounts, jobs, targets
 from pipelines.outputs import notify, scorecard
 from pipelines.outputs.bulletin import archived
+from pipelines.outputs.bulletin.archive import folder as bulletin_folder
 from pipelines.outputs.export import export_frame
 from pipelines.settings import Settings
 from pipelines.warehouse import snapshots
@@ -40,14 +41,16 @@ _newest: dict[Path, Path] = {}
 
 
 @contextmanager
-def snapshot(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection | None]:
+def snapshot(
+    settings: Settings, path: Path | None = None
+) -> Iterator[duckdb.DuckDBPyConnection | None]:
     """A cursor on the published snapshot (None when nothing is published yet).
 
     One read-only connection per snapshot file is shared by all threads (each gets its own
     cursor). When a run publishes a new snapshot, new requests open it; the previous
     connection is closed only when its last cursor is done, so a request that started on the
     old snapshot finishes on it with consistent numbers."""
-    path = _request_snapshot(settings)
+    path = path or _request_snapshot(settings)
     if path is None:
         yield None
         return
@@ -172,16 +175,16 @@ def read_meta(con: duckdb.DuckDBPyConnection) -> Meta:
 _meta_cache: dict[str, Meta] = {}
 
 
-def meta(scope: Scope) -> Meta | None:
+def meta(scope: Scope, path: Path | None = None) -> Meta | None:
     """What is published (None before the first run publishes), cached per snapshot file: a
     snapshot never changes once published."""
-    path = _request_snapshot(scope.settings)
+    path = path or _request_snapshot(scope.settings)
     if path is None:
         return None
     key = str(path)
     found = _meta_cache.get(key)
     if found is None:
-        with snapshot(scope.settings) as con:
+        with snapshot(scope.settings, path) as con:
             found = read_meta(con)
         with _lock:
             if len(_meta_cache) > 8:
@@ -211,25 +214,6 @@ def _source(info: Meta, year: int, as_of: date | None) -> tuple[str, date | None
     if as_of is None or as_of == published:
         return "indicator_values", published
     return "indicator_monthly", as_of
-
-
-def values(
-    scope: Scope, programme: str, indicator: str, year: int, as_of: date | None = None
-) -> pl.DataFrame:
-    """District rows and the city row of one indicator (at the published as-of by default)."""
-    table, as_of = _source(meta(scope), year, as_of)
-    with snapshot(scope.settings) as con:
-        rows = frame(
-            con,
-            f"""
-            select * from {table}
-            where programme = ? and indicator = ? and year = ? and as_of = ?
-                and unit_level in ('district', 'city')
-            order by unit_level = 'city', district_code
-            """,
-            [programme, indicator, year, as_of],
-        )
-    return _visible(scope, rows)
 
 
 def _top_unit(scope: Scope) -> str:
@@ -266,7 +250,8 @@ def overview_data(
     scope: Scope, programme: str | None, year: int | None, as_of: date | None = None
 ) -> OverviewData | None:
     """The overview's data: the snapshot's meta (cached) and one query."""
-    info = meta(scope)
+    path = _request_snapshot(scope.settings)  # one snapshot for meta and data
+    info = meta(scope, path)
     if info is None or programme not in info.indicators or year is None:
         return None
     table, as_of = _source(info, year, as_of)
@@ -274,7 +259,7 @@ def overview_data(
         return None
     indicator = info.headline(programme)
     top = _top_unit(scope)
-    with snapshot(scope.settings) as con:
+    with snapshot(scope.settings, path) as con:
         both = frame(
             con,
             _NOW_AND_MONTHS.format(
@@ -349,7 +334,8 @@ def district_data(
 ) -> DistrictData | None:  # fmt: skip
     """The district page's data: the snapshot's meta (cached) and two queries (another as-of
     date than a published one computes townships and breakdowns on the snapshot)."""
-    info = meta(scope)
+    path = _request_snapshot(scope.settings)  # one snapshot for meta and data
+    info = meta(scope, path)
     if info is None or programme not in info.indicators or year is None:
         return None
     if code not in info.units or not scope.sees(code):
@@ -360,7 +346,7 @@ def district_data(
     indicator = info.headline(programme)
     params = {"year": year, "as_of": as_of, "unit": code, "programme": programme,
               "indicator": indicator, "district": code}  # fmt: skip
-    with snapshot(scope.settings) as con:
+    with snapshot(scope.settings, path) as con:
         both = frame(
             con,
             _NOW_AND_MONTHS.format(
@@ -430,7 +416,8 @@ def scorecard_data(
 ) -> ScorecardData | None:
     """The scorecard's data in one query: each programme's headline indicator (or every
     indicator) for every district and the city, with the values of the previous month end."""
-    info = meta(scope)
+    path = _request_snapshot(scope.settings)  # one snapshot for meta and data
+    info = meta(scope, path)
     if info is None or year is None:
         return None
     table, as_of = _source(info, year, as_of)
@@ -444,7 +431,7 @@ def scorecard_data(
         for k, ind in enumerate(info.indicators.get(p["code"], []))
         if every_indicator or k == 0
     ]  # fmt: skip
-    with snapshot(scope.settings) as con:
+    with snapshot(scope.settings, path) as con:
         rows = frame(
             con,
             f"""
@@ -618,7 +605,7 @@ def bulletin_file(scope: Scope, name: str) -> Path:
     scope.require("bulletins")
     documents = {e["file"] for e in archived(scope.settings)}
     previews = {Path(f).with_suffix(".pdf").name for f in documents}
-    path = scope.settings.data_dir / "bulletins" / name
+    path = bulletin_folder(scope.settings) / name
     if name not in documents and not (name in previews and path.exists()):
         raise FileNotFoundError(name)
     accounts.audit(scope.settings, scope.user, "bulletin_download", name, None, scope.ip)

@@ -11,10 +11,12 @@ from dashboards.i18n import name, t
 from dashboards.queries import ScorecardData, scorecard_data
 from pipelines.ops import accounts
 from pipelines.outputs import scorecard
-from pipelines.outputs.formatting import STATUS_COLOURS, status_name, value_text
-
-# Text on a status colour: white on the dark ones.
-_TEXT_ON = {"met": "#ffffff", "on_track": "#ffffff", "behind": "#ffffff"}
+from pipelines.outputs.formatting import (
+    STATUS_COLOURS,
+    STATUS_TEXT_COLOURS,
+    status_name,
+    value_text,
+)
 
 
 def column_label(data: ScorecardData, column: dict, lang: str) -> str:
@@ -38,7 +40,7 @@ def grid(data: ScorecardData, lang: str) -> tuple[list[dict], list[dict], list[d
             "cellStyle": {
                 "styleConditions": [
                     {"condition": f"params.data.c{i}_s == '{s}'",
-                     "style": {"backgroundColor": c, "color": _TEXT_ON.get(s, "#000000")}}
+                     "style": {"backgroundColor": c, "color": STATUS_TEXT_COLOURS[s]}}
                     for s, c in STATUS_COLOURS.items()
                 ]
             },

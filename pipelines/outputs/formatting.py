@@ -3,6 +3,8 @@ bulletins, the charts and the notification messages, in both languages."""
 
 from __future__ import annotations
 
+import polars as pl
+
 # The marts' statuses in display order, with their names and colours (green met, blue on
 # track, amber lagging, red behind, greys without a target or without data).
 STATUS_ORDER = ("met", "on_track", "lagging", "behind", "no_target", "no_data")
@@ -22,6 +24,9 @@ STATUS_COLOURS = {
     "no_target": "#9e9e9e",
     "no_data": "#e0e0e0",
 }
+# Text on a status colour: white on the dark ones.
+STATUS_TEXT_COLOURS = {s: "#ffffff" if s in ("met", "on_track", "behind") else "#000000"
+                       for s in STATUS_COLOURS}  # fmt: skip
 GAP_SUFFIX = {"ratio": {"zh": "个百分点", "en": " pts"}, "count": {"zh": "人", "en": " persons"}}
 
 
@@ -50,3 +55,10 @@ def gap_text(gap: float | None, unit: str, lang: str | None = None) -> str:
     if lang is None:
         return number
     return number + GAP_SUFFIX["ratio" if unit == "ratio" else "count"][lang]
+
+
+def competition_rank(value: pl.Expr) -> pl.Expr:
+    """Ranks, highest value first; equal values share a rank (1, 2, 2, 4) and units without a
+    value come last (sharing the rank after the others). One rule for the bulletin's ranking
+    and the scorecard."""
+    return value.fill_null(float("-inf")).rank("min", descending=True).cast(pl.Int32)

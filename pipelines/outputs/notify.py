@@ -43,8 +43,9 @@ def message(row: dict, names: dict[str, str]) -> tuple[str, str, str]:
             zh = f"{d}{p}{ind}达到{value_text(row['value'], unit)}，已完成年度目标{value_text(row['target'], unit)}"
             en = f"{d} {row['programme']} {row['subject']} reached {value_text(row['value'], unit)}, meeting the target {value_text(row['target'], unit)}"
         case "review_overdue":
-            zh = f"{d}{p}有{n}份申请超过5个工作日未完成审核"
-            en = f"{d} {row['programme']}: {n} applications waiting more than 5 working days for review"
+            days = names.get(REVIEW_LIMIT, "5")
+            zh = f"{d}{p}有{n}份申请超过{days}个工作日未完成审核"
+            en = f"{d} {row['programme']}: {n} applications waiting more than {days} working days for review"
         case "referral_waiting":
             zh = f"{d}{p}有{n}名转介对象等待服务超过3个月，转介前须重新评估"
             en = f"{d} {row['programme']}: {n} referred subjects waiting over 3 months without service; re-assess before referral"
@@ -89,13 +90,21 @@ def conditions(
     return frame(con, sql_file("indicators", "notifications.sql"), params)
 
 
+# Key under which `names_of` carries the review limit (indicators.csv, working_days).
+REVIEW_LIMIT = "review_timeliness.working_days"
+
+
 def names_of(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    """Code → name of programmes, districts, indicators and institutions, for messages."""
+    """Code → name of programmes, districts, indicators and institutions for messages, and
+    the review limit in working days the overdue-review message names."""
     return dict(
         con.execute(
             "select code, name_zh from ref_programmes union all select code, name from ref_units "
             "union all select code, name_zh from ref_indicators "
-            "union all select institution_id, coalesce(name, institution_id) from institutions"
+            "union all select institution_id, coalesce(name, institution_id) from institutions "
+            "union all select ?, cast(working_days as varchar) from ref_indicators "
+            "where code = 'review_timeliness'",
+            [REVIEW_LIMIT],
         ).fetchall()
     )
 

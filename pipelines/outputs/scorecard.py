@@ -13,7 +13,14 @@ from pathlib import Path
 import polars as pl
 import xlsxwriter
 
-from pipelines.outputs.formatting import STATUS_COLOURS, gap_text, status_name, value_text
+from pipelines.outputs.formatting import (
+    STATUS_COLOURS,
+    STATUS_TEXT_COLOURS,
+    competition_rank,
+    gap_text,
+    status_name,
+    value_text,
+)
 
 
 def previous_month_end(as_of: date) -> date | None:
@@ -28,13 +35,8 @@ def cells(now: pl.DataFrame, before: pl.DataFrame) -> pl.DataFrame:
     rank; units without a value have none) and the change since `before`."""
     key = ["programme", "indicator", "unit_code"]
     ranked = now.with_columns(
-        pl.when(pl.col("unit_level") == "district")
-        .then(
-            pl.col("value")
-            .rank("min", descending=True)
-            .over("programme", "indicator", "unit_level")
-        )
-        .cast(pl.Int32)
+        pl.when((pl.col("unit_level") == "district") & pl.col("value").is_not_null())
+        .then(competition_rank(pl.col("value")).over("programme", "indicator", "unit_level"))
         .alias("rank")
     )
     earlier = before.select(*key, pl.col("value").alias("value_before"))
@@ -72,7 +74,7 @@ def write_xlsx(
         plain = workbook.add_format({"border": 1, "align": "center"})
         fills = {
             s: workbook.add_format({"bg_color": c, "border": 1, "align": "center",
-                                    "font_color": "#ffffff" if s in ("met", "on_track", "behind") else "#000000"})
+                                    "font_color": STATUS_TEXT_COLOURS[s]})
             for s, c in STATUS_COLOURS.items()
         }  # fmt: skip
         ws.write(0, 0, title, workbook.add_format({"bold": True, "font_size": 14}))

@@ -18,7 +18,7 @@ import polars as pl
 import pytest
 
 from dashboards.auth import Scope
-from dashboards.queries import values
+from dashboards.queries import overview_data
 from pipelines.demo import write_demo
 from pipelines.outputs.export import export_frame
 from pipelines.settings import load_settings
@@ -156,7 +156,7 @@ def test_readers_see_no_error_and_no_mix_while_runs_publish(city_inbox, tmp_path
     def read_marts():
         while not stop.is_set():
             try:
-                rows = values(scope, "mental_rehab", "service_coverage", 2025)
+                rows = overview_data(scope, "mental_rehab", 2025).rows
                 city = rows.filter(pl.col("unit_level") == "city").row(0, named=True)
                 districts = rows.filter(pl.col("unit_level") == "district")
                 # One read is one snapshot: the districts add up to the city.

@@ -12,7 +12,7 @@ import duckdb
 import polars as pl
 
 from pipelines.outputs import notify
-from pipelines.outputs.bulletin.archive import archived, issue
+from pipelines.outputs.bulletin.archive import archived, folder, issue
 from pipelines.outputs.bulletin.document import ALL, Bulletin, Heading, Section, write_document
 from pipelines.outputs.bulletin.periods import Period, parse_period
 from pipelines.outputs.export import export_rows
@@ -78,7 +78,7 @@ def build(
         }  # fmt: skip
 
     entry = issue(settings, programme, period.year, write)
-    path = settings.data_dir / "bulletins" / entry["file"]
+    path = folder(settings) / entry["file"]
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_bytes(path.read_bytes())

@@ -21,7 +21,7 @@ from docx.shared import Mm, Pt, RGBColor
 
 from pipelines.outputs.bulletin.chart import chart_png
 from pipelines.outputs.bulletin.periods import Period
-from pipelines.outputs.formatting import gap_text, status_name, value_text
+from pipelines.outputs.formatting import competition_rank, gap_text, status_name, value_text
 
 # GB/T 9704 fonts; a machine without them shows its CJK fallback (Noto) in the same runs.
 BODY_FONT, TITLE_FONT, HEADING_FONT, PAGE_FONT = "仿宋_GB2312", "方正小标宋简体", "黑体", "宋体"
@@ -181,18 +181,6 @@ def _fixed_widths(table) -> None:
         col.set(qn("w:w"), str(int(width * 56.7)))  # twentieths of a point per mm
 
 
-def competition_ranks(values: list[float | None]) -> list[int]:
-    """Ranks by value, highest first; equal values share a rank (1, 2, 2, 4) and units
-    without a value come last."""
-    order = sorted(range(len(values)), key=lambda i: (values[i] is None, -(values[i] or 0)))
-    ranks = [0] * len(values)
-    for position, i in enumerate(order, start=1):
-        before = order[position - 2] if position > 1 else None
-        same = before is not None and values[before] == values[i]
-        ranks[i] = ranks[before] if same else position
-    return ranks
-
-
 def write_document(
     path: Path,
     heading: Heading,
@@ -294,7 +282,7 @@ def _programme_section(
     districts = sec.rows.filter(pl.col("district_code") != "city").sort(
         pl.col("value").fill_null(-1), "district_code", descending=[True, False]
     )
-    rank_list = competition_ranks(districts.get_column("value").to_list())
+    rank_list = districts.select(competition_rank(pl.col("value"))).to_series().to_list()
     ranks = dict(zip(districts.get_column("district_code").to_list(), rank_list, strict=True))
     needed = f"，尚需服务{city['persons_needed']:,}人" if city["persons_needed"] else ""
     _para(
@@ -349,15 +337,15 @@ def _programme_section(
         else:
             change = f"▲{before - rank}" if before > rank else f"▼{rank - before}"
         late = r["status"] in ("lagging", "behind")
-        cells = [str(rank), change, r["district_name"], _count(r["denominator"]),
-                 _count(r["numerator"]), value_text(r["value"], unit), value_text(r["target"], unit),
+        cells = [str(rank), change, r["district_name"], value_text(r["denominator"], "count"),
+                 value_text(r["numerator"], "count"), value_text(r["value"], unit), value_text(r["target"], unit),
                  gap_text(r["gap"], unit), status_name(r["status"])]  # fmt: skip
         row = table.add_row()
         for cell, text, (_, width) in zip(row.cells, cells, COLUMNS, strict=True):
             _cell(cell, text, width, bold=late, red=late)
         # The last district keeps with the 全市 row below it.
         _row_props(row, keep_with_next=k == len(rows) - 1)
-    totals = ["", "", "全市", _count(city["denominator"]), _count(city["numerator"]),
+    totals = ["", "", "全市", value_text(city["denominator"], "count"), value_text(city["numerator"], "count"),
               value_text(city["value"], unit), value_text(city["target"], unit),
               gap_text(city["gap"], unit), status_name(city["status"])]  # fmt: skip
     row = table.add_row()
@@ -368,7 +356,3 @@ def _programme_section(
     chart = chart_png(districts, f"{period.label}各县（市、区）{name}", unit, city["target"])
     doc.add_picture(BytesIO(chart), width=Mm(150))
     return ranks
-
-
-def _count(value) -> str:
-    return "—" if value is None else f"{value:,}"
