@@ -11,7 +11,7 @@ from flask import abort, request, send_file
 
 from dashboards import auth, shell
 from dashboards.auth import current_scope
-from dashboards.components.geo import BOUNDARIES_URL
+from dashboards.components.geo import BOUNDARY_LEVELS
 from dashboards.i18n import t
 from dashboards.queries import bulletin_file
 from pipelines.indicators.boundaries import boundaries_path, gzip_path
@@ -52,10 +52,12 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         preview = path.suffix == ".pdf"
         return send_file(path, as_attachment=not preview, download_name=name)
 
-    @app.server.route(BOUNDARIES_URL)
-    def _boundaries():
+    @app.server.route("/geo/<level>.geojson")
+    def _boundaries(level: str):
         # Public geography (no figures), still only for logged-in users; sent compressed.
-        path = boundaries_path(current_scope().settings)
+        if level not in BOUNDARY_LEVELS:
+            abort(404)
+        path = boundaries_path(current_scope().settings, BOUNDARY_LEVELS[level])
         if "gzip" in request.headers.get("Accept-Encoding", ""):
             response = send_file(gzip_path(path), mimetype="application/geo+json")
             response.headers["Content-Encoding"] = "gzip"

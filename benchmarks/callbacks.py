@@ -62,7 +62,7 @@ def main() -> None:
     cases = {
         "overview": (outputs["overview-content.children"],
                      [("shell-programme", "value", "mental_rehab"), ("shell-year", "value", year), ("shell-lang", "value", "zh"),
-                      ("shell-as-of-select", "value", None)], ()),
+                      ("shell-as-of-select", "value", None), ("overview-area", "data", None)], ()),
         "district": (outputs["district-content.children"],
                      [("district-code", "data", district), ("shell-programme", "value", "mental_rehab"),
                       ("shell-year", "value", year), ("shell-lang", "value", "zh"),

@@ -68,7 +68,7 @@ async def _user(url: str, login: tuple[str, str], codes: list[str], year: int, d
             ]
             if overview:
                 body = _payload("overview-content.children", [*shell, ("shell-lang", "value", "zh"),
-                                ("shell-as-of-select", "value", None)])  # fmt: skip
+                                ("shell-as-of-select", "value", None), ("overview-area", "data", None)])  # fmt: skip
             else:
                 body = _payload("district-content.children", [("district-code", "data", path.rsplit("/", 1)[1]),
                                 *shell, ("shell-lang", "value", "zh"), ("shell-as-of-select", "value", None)])  # fmt: skip

@@ -127,6 +127,8 @@ class Meta:
     indicators: dict[str, list[str]]  # programme → indicator codes, headline first
     indicator_names: dict[str, dict]  # code → unit, name_zh, name_en, definition_zh
     units: dict[str, str]  # district code → name
+    prefectures: dict[str, str]  # a province's cities: code → name (none for a city)
+    prefecture_of: dict[str, str]  # district code → its prefecture's code
 
     def headline(self, programme: str) -> str:
         """The programme's headline indicator: the first of its list in programmes.csv."""
@@ -147,8 +149,11 @@ select
                  order by programme, position)
      from ref_programme_indicators) as pairs,
     (select list(i) from ref_indicators i) as indicator_names,
+    (select list(struct_pack(code := code, name := name, prefecture := prefecture)
+                 order by code)
+     from ref_units) as units,
     (select list(struct_pack(code := code, name := name) order by code)
-     from ref_units) as units
+     from ref_prefectures) as prefectures
 from mart_meta m
 """
 
@@ -169,6 +174,8 @@ def read_meta(con: duckdb.DuckDBPyConnection) -> Meta:
         indicators=indicators,
         indicator_names={n["code"]: n for n in row["indicator_names"]},
         units={u["code"]: u["name"] for u in row["units"]},
+        prefectures={p["code"]: p["name"] for p in row["prefectures"] or []},
+        prefecture_of={u["code"]: u["prefecture"] for u in row["units"]},
     )
 
 
@@ -226,7 +233,8 @@ select 'now' as part, * from {table}
 where year = $year and as_of = $as_of and unit_level in {levels} {where_now}
 union all
 select 'month' as part, * from indicator_monthly
-where year = $year and as_of <= $as_of and unit_code = $unit {where_month}
+where year = $year and as_of <= $as_of and unit_level = $unit_level and unit_code = $unit
+    {where_month}
 order by part, unit_level = 'city', district_code, as_of
 """
 
@@ -240,16 +248,26 @@ class OverviewData:
     indicator: str  # the programme's headline indicator
     year: int
     as_of: date
-    rows: pl.DataFrame  # the headline indicator's district rows and city row, in scope
+    level: str  # the map's and ranking's units: 'district', or a province's 'prefecture'
+    area: str | None  # the prefecture drilled into (its districts are shown), or None
+    rows: pl.DataFrame  # the headline indicator's rows of `level` and the top row, in scope
     cards: list[tuple[dict, dict, dict]]  # (programme, indicator record, top row) per card
     series: pl.DataFrame  # the headline indicator at each month end, for the top unit
     capability: tuple[dict, dict, list[str]] | None  # (programme, top row, districts lacking)
+    top_level: str = "city"  # the cards' unit: the city, the prefecture, a user's district
 
 
 def overview_data(
-    scope: Scope, programme: str | None, year: int | None, as_of: date | None = None
+    scope: Scope,
+    programme: str | None,
+    year: int | None,
+    as_of: date | None = None,
+    area: str | None = None,
 ) -> OverviewData | None:
-    """The overview's data: the snapshot's meta (cached) and one query."""
+    """The overview's data: the snapshot's meta (cached) and one query.
+
+    In a province (or the country) the map first shows its prefectures; `area`, one of them,
+    drills into its districts and the cards and trend follow that prefecture."""
     path = _request_snapshot(scope.settings)  # one snapshot for meta and data
     info = meta(scope, path)
     if info is None or programme not in info.indicators or year is None:
@@ -258,23 +276,36 @@ def overview_data(
     if as_of is None:
         return None
     indicator = info.headline(programme)
-    top = _top_unit(scope)
+    if scope.district or not info.prefectures:
+        area, level = None, "district"
+    else:
+        area = area if area in info.prefectures else None
+        level = "district" if area else "prefecture"
+    top_level = "district" if scope.district else ("prefecture" if area else "city")
+    top = area or _top_unit(scope)
     with snapshot(scope.settings, path) as con:
         both = frame(
             con,
             _NOW_AND_MONTHS.format(
                 table=table,
-                levels="('district', 'city')",
+                levels="('district', 'prefecture', 'city')",
                 where_now="",
                 where_month="and programme = $programme and indicator = $indicator",
             ),
-            {"year": year, "as_of": as_of, "unit": top, "programme": programme,
-             "indicator": indicator},
+            {"year": year, "as_of": as_of, "unit": top, "unit_level": top_level,
+             "programme": programme, "indicator": indicator},
         )  # fmt: skip
     now = _visible(scope, both.filter(pl.col("part") == "now").drop("part"))
+    if area:  # the prefecture's own row and its districts
+        now = now.filter(
+            pl.when(pl.col("unit_level") == "district")
+            .then(pl.col("unit_code").replace_strict(info.prefecture_of, default=None) == area)
+            .otherwise((pl.col("unit_level") == "prefecture") & (pl.col("unit_code") == area))
+        )
+    shown = now.filter(pl.col("unit_level").is_in([level, top_level]))
     series = both.filter(pl.col("part") == "month").drop("part")
-    level = "district" if scope.district else "city"
-    tops = {(r["programme"], r["indicator"]): r for r in now.filter(unit_level=level).to_dicts()}
+    tops = {(r["programme"], r["indicator"]): r
+            for r in now.filter(unit_level=top_level).to_dicts()}  # fmt: skip
     cards = [
         (p, info.indicator_names[info.headline(p["code"])], tops[key])
         for p in info.programmes
@@ -286,10 +317,13 @@ def overview_data(
         indicator=indicator,
         year=year,
         as_of=as_of,
-        rows=now.filter(programme=programme, indicator=indicator),
+        level=level,
+        area=area,
+        rows=shown.filter(programme=programme, indicator=indicator),
         cards=cards,
         series=series,
-        capability=_capability(info, programme, now, level),
+        capability=_capability(info, programme, now, top_level),
+        top_level=top_level,
     )
 
 
@@ -344,8 +378,8 @@ def district_data(
     if as_of is None:
         return None
     indicator = info.headline(programme)
-    params = {"year": year, "as_of": as_of, "unit": code, "programme": programme,
-              "indicator": indicator, "district": code}  # fmt: skip
+    params = {"year": year, "as_of": as_of, "unit": code, "unit_level": "district",
+              "programme": programme, "indicator": indicator, "district": code}  # fmt: skip
     with snapshot(scope.settings, path) as con:
         both = frame(
             con,

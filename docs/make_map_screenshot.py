@@ -1,7 +1,11 @@
-"""A screenshot of the overview map for a loaded data directory (e.g. the whole country).
+"""A screenshot of the overview map for a loaded data directory (e.g. the whole country), and
+for a province the map drilled into one of its cities.
 
     .venv/bin/python docs/make_map_screenshot.py --data-dir /tmp/nat/data-0 --jurisdiction 100000 \\
         --out docs/screenshots/national-map.png
+    .venv/bin/python docs/make_map_screenshot.py --data-dir /tmp/prov --jurisdiction 210000 \\
+        --out docs/screenshots/province-map.png --drill 211200 \\
+        --drill-out docs/screenshots/province-map-city.png
 
 Serves the app on the data directory, logs in with a benchmark account and photographs the
 overview at 1440×900 in headless Debian chromium: the check that neighbouring counties show no
@@ -37,6 +41,8 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, required=True)
     parser.add_argument("--jurisdiction", required=True)
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--drill", help="a city's code: also photograph the map drilled into it")
+    parser.add_argument("--drill-out", type=Path)
     args = parser.parse_args()
     settings = load_settings(args.data_dir, jurisdiction=args.jurisdiction)
     name, password = benchmark_login(settings, "leader")
@@ -63,11 +69,32 @@ def main() -> None:
             page.click("#login-submit")
             page.wait_for_selector("#overview-map .js-plotly-plot", timeout=120_000)
             page.wait_for_timeout(6000)
-            page.locator("#overview-map").screenshot(path=str(args.out))
+            _crumb_and_panels(page, args.out)
+            if args.drill:  # a click on the city's bar in the ranking drills into it
+                codes = page.evaluate(
+                    "() => document.querySelector('#overview-ranking .js-plotly-plot')"
+                    ".data[0].customdata"
+                )
+                bar = page.locator("#overview-ranking .bars path").nth(codes.index(args.drill))
+                box = bar.bounding_box()  # the mouse on the bar (the drag layer lies above it)
+                page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+                page.wait_for_selector("#overview-area-name", timeout=60_000)
+                page.wait_for_timeout(6000)
+                _crumb_and_panels(page, args.drill_out)
             browser.close()
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def _crumb_and_panels(page, out: Path) -> None:
+    """The map and ranking panels, with the breadcrumb above them where there is one."""
+    panels = page.locator(".panels").first.bounding_box()
+    crumb = page.locator(".breadcrumb")
+    top = crumb.bounding_box() if crumb.count() else panels
+    clip = {"x": panels["x"], "y": top["y"], "width": panels["width"],
+            "height": panels["y"] + panels["height"] - top["y"]}  # fmt: skip
+    page.screenshot(path=str(out), clip=clip, full_page=True)
 
 
 if __name__ == "__main__":

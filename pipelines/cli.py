@@ -362,9 +362,13 @@ def _login_help(settings: Settings) -> str:
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from app import create_app
     from pipelines.indicators.boundaries import boundaries_path
+    from pipelines.indicators.regions import jurisdiction
 
     app = create_app(settings)
-    boundaries_path(settings)  # built once before the first visitor (about 13 s for the country)
+    # Built once before the first visitor (about 13 s for the country), a province's cities too.
+    boundaries_path(settings)
+    if jurisdiction(settings.jurisdiction).prefectures:
+        boundaries_path(settings, "prefecture")
     print(f"康复目标监测 / Rehab Target Monitor: http://{args.host}:{args.port}", flush=True)
     print(_login_help(settings), flush=True)
     if args.debug:

@@ -46,6 +46,19 @@ def demo_inbox(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.fixture(scope="session")
+def province(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The small demo written for a province (辽宁省: 14 cities, 100 districts), loaded."""
+    from pipelines.demo import write_demo
+    from pipelines.run import run_pipeline
+
+    root = tmp_path_factory.mktemp("province")
+    write_demo(root / "inbox", scale="small", seed=7, jurisdiction="210000", today=TODAY)
+    settings = load_settings(root / "data", jurisdiction="210000")
+    run_pipeline(settings, root / "inbox", today=TODAY)
+    return settings
+
+
 PASSWORD = "correct horse battery"
 
 

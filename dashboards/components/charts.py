@@ -41,12 +41,14 @@ def district_map(
     zoom: float,
     lang: str,
     lagging_points: float,
+    level: str = "district",
 ) -> go.Figure:
-    """Choropleth of the districts coloured by status; no tiles, no base map, works offline.
+    """Choropleth of the districts (or a province's prefectures: `level`) coloured by status;
+    no tiles, no base map, works offline.
 
-    `geojson` is best the URL of the boundaries asset: the browser fetches and caches it once
-    and each update carries only the values."""
-    districts = rows.filter(pl.col("unit_level") == "district")
+    `geojson` is best the URL of the boundaries asset of that level: the browser fetches and
+    caches it once and each update carries only the values."""
+    districts = rows.filter(pl.col("unit_level") == level)
     fig = go.Figure()
     for status in STATUS_ORDER:
         part = districts.filter(pl.col("status") == status)
@@ -54,13 +56,12 @@ def district_map(
         fig.add_trace(
             go.Choroplethmap(
                 geojson=geojson,
-                locations=part.get_column("district_code").to_list() or [None],
+                locations=part.get_column("unit_code").to_list() or [None],
                 z=[1] * max(part.height, 1),
                 colorscale=[[0, STATUS_COLOURS[status]], [1, STATUS_COLOURS[status]]],
                 showscale=False,
                 marker={"line": {"color": "white", "width": 1.5}, "opacity": 0.9},
                 name=label,
-                showlegend=True,
                 customdata=[
                     [r["district_name"], value_text(r["value"], r["unit"]), value_text(r["target"], r["unit"]),
                      status_text(r["status"], lang), r["numerator"], r["denominator"] or "—"]
@@ -72,7 +73,9 @@ def district_map(
                     + t("chart.target", lang) + " %{customdata[2]}<br>"
                     + "%{customdata[3]}<br>%{customdata[4]} / %{customdata[5]}<extra></extra>"
                 ),
+                # The legend lists the statuses the map shows, in their colours.
                 visible=True if part.height else "legendonly",
+                showlegend=bool(part.height),
             )
         )  # fmt: skip
     fig.update_layout(
@@ -83,9 +86,13 @@ def district_map(
     return _layout(fig, 430)
 
 
-def ranking(rows: pl.DataFrame, lang: str) -> go.Figure:
-    """Districts sorted by value, the annual target as a line, expected-by-now as markers."""
-    districts = rows.filter(pl.col("unit_level") == "district").sort(
+def ranking(
+    rows: pl.DataFrame, lang: str, level: str = "district", top_level: str = "city"
+) -> go.Figure:
+    """Districts (or prefectures: `level`) sorted by value, the annual target of the unit above
+    them (`top_level`: the city, or a prefecture drilled into) as a line, expected-by-now as
+    markers."""
+    districts = rows.filter(pl.col("unit_level") == level).sort(
         pl.col("value").fill_null(-1), descending=False
     )
     unit = districts.item(0, "unit") if districts.height else "ratio"
@@ -96,10 +103,18 @@ def ranking(rows: pl.DataFrame, lang: str) -> go.Figure:
             x=[None if v is None else v * scale for v in districts.get_column("value").to_list()],
             orientation="h",
             marker_color=[STATUS_COLOURS[s] for s in districts.get_column("status").to_list()],
-            customdata=districts.get_column("district_code").to_list(),
+            customdata=districts.get_column("unit_code").to_list(),
             name=t("chart.value", lang),
+            showlegend=False,  # one bar has one colour in a legend: the statuses say it instead
         )
     )
+    shown = set(districts.get_column("status").to_list())
+    for status in (s for s in STATUS_ORDER if s in shown):
+        fig.add_trace(
+            go.Scatter(x=[None], y=[None], mode="markers", name=status_text(status, lang),
+                       marker={"symbol": "square", "size": 12, "color": STATUS_COLOURS[status]},
+                       hoverinfo="skip")  # fmt: skip
+        )
     expected = districts.get_column("expected").to_list()
     if any(e is not None for e in expected):
         fig.add_trace(
@@ -113,14 +128,19 @@ def ranking(rows: pl.DataFrame, lang: str) -> go.Figure:
         )
     # The target line is the city's target; districts with targets of their own (counts, or a
     # district-specific share) show them as marks on their bar.
-    city = rows.filter(pl.col("unit_level") == "city")
+    city = rows.filter(pl.col("unit_level") == top_level)
     city_target = city.item(0, "target") if city.height else None
     targets = [v for v in districts.get_column("target").to_list() if v is not None]
     if city_target is not None and unit == "ratio":
         fig.add_vline(
             x=city_target * scale,
             line={"color": "#c62828", "dash": "dash"},
-            annotation_text=f"{t('chart.city_target', lang)} {value_text(city_target, unit)}",
+            annotation_text=t(
+                "chart.top_target",
+                lang,
+                name=city.item(0, "district_name"),
+                value=value_text(city_target, unit),
+            ),
             annotation_position="top",
         )
     own = [v if v is not None and (unit != "ratio" or v != city_target) else None
@@ -198,7 +218,7 @@ def trend(series: pl.DataFrame, lang: str, unit: str) -> go.Figure:
     fig.update_yaxes(
         ticksuffix="%" if unit == "ratio" else "", gridcolor="#eeeeee", rangemode="tozero"
     )
-    fig.update_xaxes(type="category")
+    fig.update_xaxes(type="category", nticks=12, automargin=True)  # crowded months thin out
     fig.update_layout(legend={"orientation": "h", "y": -0.2})
     return _layout(fig, 300)
 
@@ -214,6 +234,8 @@ def breakdown_bars(rows: pl.DataFrame, lang: str, unit: str) -> go.Figure:
             marker_color="#1565c0",
         )
     )
+    # Many members (townships): slanted labels, every one kept (each bar is a place).
+    fig.update_xaxes(tickangle=-45 if rows.height > 8 else 0, automargin=True)
     fig.update_yaxes(
         ticksuffix="%" if unit == "ratio" else "", gridcolor="#eeeeee", rangemode="tozero"
     )

@@ -1,6 +1,6 @@
-"""District boundaries on the map: the cached, simplified GeoJSON the pipelines build
-(`pipelines.indicators.boundaries`), served to the browser as a static, cacheable file, and
-the map's centre and zoom."""
+"""Boundaries on the map: the cached, simplified GeoJSON the pipelines build
+(`pipelines.indicators.boundaries`) for districts and, in a province or the country, for
+prefectures, served to the browser as static, cacheable files; and the map's centre and zoom."""
 
 from __future__ import annotations
 
@@ -15,11 +15,17 @@ from shapely.geometry import shape
 from pipelines.indicators.boundaries import boundaries_path
 from pipelines.settings import Settings
 
+# URL name → map level (pipelines.indicators.boundaries.LEVELS).
+BOUNDARY_LEVELS = {"boundaries": "district", "prefectures": "prefecture"}
 BOUNDARIES_URL = "/geo/boundaries.geojson"
 
 
-def boundaries(settings: Settings) -> dict:
-    return _load(boundaries_path(settings))
+def boundaries_url(level: str) -> str:
+    return next(f"/geo/{name}.geojson" for name, lv in BOUNDARY_LEVELS.items() if lv == level)
+
+
+def boundaries(settings: Settings, level: str = "district") -> dict:
+    return _load(boundaries_path(settings, level))
 
 
 @cache
@@ -27,15 +33,20 @@ def _load(path: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def centre_and_zoom(settings: Settings, district: str | None = None) -> tuple[dict, float]:
-    """Map centre and a zoom that fits the jurisdiction (or one of its districts)."""
-    return _centre_and_zoom(boundaries_path(settings), district)
+def centre_and_zoom(
+    settings: Settings, district: str | None = None, codes: frozenset[str] | None = None
+) -> tuple[dict, float]:
+    """Map centre and a zoom that fits the jurisdiction, one of its districts, or the
+    districts `codes` (a prefecture's)."""
+    if district is not None:
+        codes = frozenset({district})
+    return _centre_and_zoom(boundaries_path(settings), codes)
 
 
 @cache
-def _centre_and_zoom(path: Path, district: str | None = None) -> tuple[dict, float]:
+def _centre_and_zoom(path: Path, codes: frozenset[str] | None = None) -> tuple[dict, float]:
     data = _load(path)
-    geoms = [shape(f["geometry"]) for f in data["features"] if district in (None, f["id"])]
+    geoms = [shape(f["geometry"]) for f in data["features"] if codes is None or f["id"] in codes]
     # The bounding box of all shapes (no topology: rounded national shapes need not be valid).
     bounds = shapely.bounds(geoms)
     minx, miny = bounds[:, 0].min(), bounds[:, 1].min()

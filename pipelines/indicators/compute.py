@@ -83,15 +83,26 @@ def load_reference(
         ]
     )
     regions = pl.DataFrame(
-        {"code": [u.code for u in juris.units], "name": [u.name for u in juris.units]}
+        {
+            "code": [u.code for u in juris.units],
+            "name": [u.name for u in juris.units],
+            "prefecture": [u.city_code for u in juris.units],
+        }
+    )
+    # The level between the jurisdiction and its districts (a province's cities); empty for a
+    # city. The marts hold a row per prefecture, the map shows them first.
+    prefectures = pl.DataFrame(
+        {"code": [c for c, _ in juris.prefectures], "name": [n for _, n in juris.prefectures]},
+        schema={"code": pl.String, "name": pl.String},
     )
     indicators = pl.DataFrame([i.__dict__ for i in reference.indicators.values()])
     tables = {
         "ref_programmes": programmes,
         "ref_programme_indicators": pairs,
         "ref_indicators": indicators,
-        "ref_targets": reference.targets(juris.codes),
+        "ref_targets": reference.targets(juris.codes | {c for c, _ in juris.prefectures}),
         "ref_units": regions,
+        "ref_prefectures": prefectures,
         "ref_workdays": workdays(CALENDAR_START, _calendar_end(con, settings)),
     }
     for name, df in tables.items():
@@ -226,7 +237,7 @@ def refresh_marts(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
 
 
 # The marts' layout: a snapshot built by another version is rebuilt by the next run.
-MARTS_VERSION = "2"
+MARTS_VERSION = "3"
 
 
 def _write_meta(con: duckdb.DuckDBPyConnection, as_of: date | None, settings: Settings) -> None:

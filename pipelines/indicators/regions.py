@@ -29,6 +29,7 @@ class Unit:
     name: str
     city: str
     province: str
+    city_code: str = ""  # the prefecture-level unit (地级市/州/盟) it belongs to
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,14 @@ class Jurisdiction:
 
     def name_of(self, code: str) -> str:
         return {u.code: u.name for u in self.units}.get(code, code)
+
+    @property
+    def prefectures(self) -> tuple[tuple[str, str], ...]:
+        """(code, name) of the prefecture-level units a province or the country divides
+        into, ordered by code; none for a city, nor for a municipality of one city (北京市):
+        their districts are the only level below."""
+        found = tuple(sorted({(u.city_code, u.city) for u in self.units}))
+        return () if self.level == "市" or len(found) < 2 else found
 
 
 def _index_rows() -> list[tuple]:
@@ -81,9 +90,17 @@ def jurisdiction(code: str) -> Jurisdiction:
             name, chosen = province, [r for r in counties if r[0] == province]
         else:
             name, chosen = city, [r for r in counties if r[0] == province and r[1] == city]
+    # A county's prefecture: the 市 row of its province and city name (a county-level city
+    # directly under its province, such as 济源市, is its own prefecture).
+    cities = {(r[0], r[1]): _adcode(r[3]) for r in rows if r[4] == "市" and r[1]}
     units = tuple(
         sorted(
-            (Unit(_adcode(r[3]), r[2], r[1] or r[0], r[0]) for r in chosen),
+            (
+                Unit(
+                    _adcode(r[3]), r[2], r[1] or r[0], r[0], cities.get((r[0], r[1]), _adcode(r[3]))
+                )
+                for r in chosen
+            ),
             key=lambda u: u.code,
         )
     )

@@ -36,23 +36,47 @@ def log_in(page, url: str, name: str = "admin", next_path: str | None = None) ->
     page.wait_for_selector("#shell-user")
 
 
+def settled(page) -> None:
+    """Wait until the page's callbacks are done: no request for half a second and no Dash
+    loading indicator."""
+    page.wait_for_load_state("networkidle")
+    page.wait_for_function("() => !document.querySelector('[data-dash-is-loading=\"true\"]')")
+
+
+def click_map(page, lon_lat: list[float]) -> None:
+    """A real mouse click at a longitude and latitude on the map: the pointer rests there
+    first, as a user's does (Plotly takes the clicked shape from the hover)."""
+    x, y = page.evaluate(
+        """(p) => {
+            const gd = document.querySelector('#overview-map .js-plotly-plot');
+            const map = gd._fullLayout.map._subplot.map;
+            const q = map.project(p);
+            const box = map.getCanvas().getBoundingClientRect();
+            return [box.left + q.x, box.top + q.y];
+        }""",
+        lon_lat,
+    )
+    page.mouse.move(x, y)
+    page.wait_for_timeout(300)
+    page.mouse.click(x, y)
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory, demo_inbox):
-    data = tmp_path_factory.mktemp("browser") / "data"
-    shutil.copytree(demo_inbox, data / "inbox")
-    cli = [sys.executable, "-m", "pipelines.cli", "--data-dir", str(data)]
-    subprocess.run([*cli, "pipeline", "run"], check=True, capture_output=True)
-    settings = load_settings(data, jurisdiction="211200")
+def _serve(data: Path, jurisdiction: str):
+    """Serve the app on `data` as `rehab-monitor serve` does; yields its URL."""
+    settings = load_settings(data, jurisdiction=jurisdiction)
+    known = {u.name for u in accounts.users(settings)}
     for name, role, district in USERS:
-        accounts.add_user(settings, name, role, PASSWORD, district)
+        if name not in known:
+            accounts.add_user(settings, name, role, PASSWORD, district)
     port = _free_port()
-    env = {**os.environ, "REHAB_MONITOR_JURISDICTION": "211200"}
+    env = {**os.environ, "REHAB_MONITOR_JURISDICTION": jurisdiction}
+    cli = [sys.executable, "-m", "pipelines.cli", "--data-dir", str(data)]
     proc = subprocess.Popen([*cli, "serve", "--port", str(port)], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     url = f"http://127.0.0.1:{port}"
@@ -62,9 +86,28 @@ def server(tmp_path_factory, demo_inbox):
             break
         except OSError:
             time.sleep(0.5)
-    yield {"url": url, "data": data}
-    proc.terminate()
-    proc.wait(timeout=20)
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory, demo_inbox):
+    data = tmp_path_factory.mktemp("browser") / "data"
+    shutil.copytree(demo_inbox, data / "inbox")
+    cli = [sys.executable, "-m", "pipelines.cli", "--data-dir", str(data)]
+    subprocess.run([*cli, "pipeline", "run"], check=True, capture_output=True)
+    for url in _serve(data, "211200"):
+        yield {"url": url, "data": data}
+
+
+@pytest.fixture(scope="session")
+def province_server(province):
+    """The app on the small province demo (辽宁省: 14 cities, 100 districts)."""
+    for url in _serve(province.data_dir, "210000"):
+        yield {"url": url, "data": province.data_dir}
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.browser.test_pages import settled
+from tests.browser.conftest import settled
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

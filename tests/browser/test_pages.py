@@ -8,6 +8,8 @@ import sys
 import polars as pl
 import pytest
 
+from tests.browser.conftest import click_map, settled
+
 pytestmark = pytest.mark.browser
 
 PAGES = {"/": "#overview-cards", "/scorecard": "#scorecard-grid .ag-row", "/district/211223": "#district-indicators", "/downloads": ".ag-row",
@@ -21,13 +23,6 @@ def test_page_loads_without_console_errors(server, page, path):
     settled(page)
     assert page.console_errors == []
     assert "铁岭市" in page.inner_text("header")
-
-
-def settled(page) -> None:
-    """Wait until the page's callbacks are done: no request for half a second and no Dash
-    loading indicator."""
-    page.wait_for_load_state("networkidle")
-    page.wait_for_function("() => !document.querySelector('[data-dash-is-loading=\"true\"]')")
 
 
 def _map_data(page):
@@ -59,17 +54,7 @@ def test_map_has_one_shape_per_district_and_a_click_opens_the_district(server, p
         "211281",
         "211282",
     ]
-    # A real mouse click on 西丰县's interior (its label point projected by the map).
-    x, y = page.evaluate(
-        """() => {
-            const gd = document.querySelector('#overview-map .js-plotly-plot');
-            const map = gd._fullLayout.map._subplot.map;
-            const p = map.project([124.72, 42.74]);
-            const box = map.getCanvas().getBoundingClientRect();
-            return [box.left + p.x, box.top + p.y];
-        }"""
-    )
-    page.mouse.click(x, y)
+    click_map(page, [124.72, 42.74])  # a real mouse click inside 西丰县
     page.wait_for_url("**/district/211223?*", timeout=15_000)  # the header choice rides along
     page.wait_for_selector("#district-title", timeout=30_000)
     assert page.inner_text("#district-title").startswith("西丰县")

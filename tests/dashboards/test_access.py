@@ -70,7 +70,8 @@ def call(client, outputs, inputs, state=(), changed=None):
 def _overview(client, programme="mental_rehab"):
     return call(client, [("overview-content", "children")],
                 [("shell-programme", "value", programme), ("shell-year", "value", 2025),
-                 ("shell-lang", "value", "zh"), ("shell-as-of-select", "value", None)])  # fmt: skip
+                 ("shell-lang", "value", "zh"), ("shell-as-of-select", "value", None),
+                 ("overview-area", "data", None)])  # fmt: skip
 
 
 def _district(client, code, programme="mental_rehab"):
@@ -134,7 +135,7 @@ def test_every_route_refuses_an_unauthenticated_request(app):
     assert checked >= 8
     urls = {_rule_url(r) for r in app.server.url_map.iter_rules()}
     assert {"/_dash-layout", "/_dash-dependencies", "/_dash-update-component",
-            "/bulletins/file/x", "/geo/boundaries.geojson", "/logout"} <= urls  # fmt: skip
+            "/bulletins/file/x", "/geo/x.geojson", "/logout"} <= urls  # fmt: skip
 
 
 def test_public_paths_hold_no_data(app):

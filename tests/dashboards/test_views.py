@@ -349,7 +349,7 @@ def test_the_ranking_line_is_the_city_target(settings, admin):
     figure = charts.ranking(data.rows, "zh")
     lines = [s for s in figure.layout.shapes if s.type == "line"]
     assert [round(s.x0, 6) for s in lines] == [round(city["target"] * 100, 6)]
-    assert "全市目标 60.0%" in " ".join(a.text for a in figure.layout.annotations)
+    assert "铁岭市目标 60.0%" in " ".join(a.text for a in figure.layout.annotations)
 
 
 def test_a_notifications_link_opens_a_page_showing_the_same_number(settings, admin):
@@ -481,3 +481,47 @@ def test_ranking_labels_stand_clear_of_the_expected_markers(settings, admin):
         assert label.text == f"{row['value']:.1%}"
         # Right of the bar end and of the expected-by-now marker, never on them.
         assert label.x >= max(row["value"], row["expected"] or 0) * 100 - 1e-9
+
+
+# -- a province: its cities first, a click drills into a city's districts -----------------------
+
+
+def test_a_province_overview_shows_its_cities_then_a_citys_districts(province):
+    leader = Scope(province, "test-leader", "leader", None)
+    top = overview_data(leader, "mental_rehab", 2025)
+    assert top.level == "prefecture" and top.area is None and top.top_level == "city"
+    cities = top.rows.filter(unit_level="prefecture")
+    assert cities.height == 14 and "铁岭市" in cities.get_column("district_name").to_list()
+    # The ranking's target line is the province's; its bars are the cities, clickable by code.
+    figure = charts.ranking(top.rows, "zh", top.level, top.top_level)
+    assert sorted(figure.data[0].customdata) == sorted(cities.get_column("unit_code").to_list())
+    assert "辽宁省目标 60.0%" in " ".join(a.text for a in figure.layout.annotations)
+    # The map is drawn from the cities' boundaries.
+    view = overview_view(leader, "mental_rehab", 2025, "zh")
+    graph = next(c for c in _walk(view) if getattr(c, "id", None) == "overview-map")
+    assert graph.figure.data[0].geojson == "/geo/prefectures.geojson"
+
+    drilled = overview_data(leader, "mental_rehab", 2025, area="211200")
+    assert drilled.level == "district" and drilled.top_level == "prefecture"
+    districts = drilled.rows.filter(unit_level="district")
+    assert sorted(districts.get_column("unit_code")) == [
+        "211202", "211204", "211221", "211223", "211224", "211281", "211282"]  # fmt: skip
+    # The cards show the city drilled into, whose figures are its districts' sums.
+    card = drilled.cards[0][2]
+    assert (card["unit_level"], card["unit_code"]) == ("prefecture", "211200")
+    assert card["numerator"] == districts.get_column("numerator").sum()
+    assert card["denominator"] == districts.get_column("denominator").sum()
+    assert drilled.series.get_column("unit_code").unique().to_list() == ["211200"]
+    view = overview_view(leader, "mental_rehab", 2025, "zh", area="211200")
+    crumb = next(c for c in _walk(view) if getattr(c, "id", None) == "overview-breadcrumb")
+    assert _texts(crumb).split() == ["辽宁省", "›", "铁岭市"]
+    # A code that is not one of its cities shows the province.
+    assert overview_data(leader, "mental_rehab", 2025, area="211202").level == "prefecture"
+
+
+def _walk(component):
+    yield component
+    children = getattr(component, "children", None)
+    for child in children if isinstance(children, list | tuple) else [children]:
+        if child is not None and not isinstance(child, str | int | float):
+            yield from _walk(child)

@@ -41,6 +41,13 @@ BREAKERS = {
         f"value = (numerator - 1) / denominator where {CAPABILITY}"
     ),
 }
+# Checks of a province's prefecture rows, broken on the province demo.
+PREFECTURE = _one("unit_level = 'prefecture' and numerator > 0")
+PREFECTURE_BREAKERS = {
+    "prefectures_complete": f"delete from indicator_values where {PREFECTURE}",
+    "prefecture_sums": f"update indicator_values set numerator = numerator + 1 where {PREFECTURE}",
+    "units_in_jurisdiction": f"update indicator_values set unit_code = '999900' where {PREFECTURE}",
+}
 
 
 def test_the_demo_marts_pass_every_check(loaded):
@@ -49,16 +56,35 @@ def test_the_demo_marts_pass_every_check(loaded):
         assert checks.run_checks(con) == []
     finally:
         con.close()
-    assert set(BREAKERS) == {c.name for c in checks.checks()}
+    assert set(BREAKERS) | set(PREFECTURE_BREAKERS) == {c.name for c in checks.checks()}
 
 
-@pytest.mark.parametrize("name", sorted(BREAKERS))
-def test_each_check_catches_its_fault(loaded, tmp_path, name):
+def test_the_province_marts_pass_every_check_and_hold_its_cities(province):
+    con = duckdb.connect(str(province.warehouse_path), read_only=True)
+    try:
+        assert checks.run_checks(con) == []
+        cities = con.execute(
+            "select count(distinct unit_code), count(distinct district_name) from indicator_values "
+            "where unit_level = 'prefecture'"
+        ).fetchall()
+    finally:
+        con.close()
+    assert cities == [(14, 14)]  # 辽宁省's 14 cities
+
+
+@pytest.mark.parametrize(
+    "name, which",
+    [(n, "city") for n in sorted(BREAKERS)]
+    + [(n, "province") for n in sorted(PREFECTURE_BREAKERS)],
+)
+def test_each_check_catches_its_fault(request, tmp_path, name, which):
+    loaded = request.getfixturevalue("loaded" if which == "city" else "province")
+    breakers = BREAKERS if which == "city" else PREFECTURE_BREAKERS
     copy = tmp_path / "warehouse.duckdb"
     shutil.copy(loaded.warehouse_path, copy)
     con = duckdb.connect(str(copy))
     try:
-        con.execute(BREAKERS[name])
+        con.execute(breakers[name])
         failed = {f.check: f for f in checks.run_checks(con)}
     finally:
         con.close()

@@ -37,11 +37,41 @@ left join ref_programme_indicators p on p.programme = v.programme and p.indicato
 where p.programme is null;
 
 -- check: units_in_jurisdiction
--- District rows are county-level units of the jurisdiction; the city row is 'city'.
+-- District rows are county-level units of the jurisdiction, prefecture rows its cities (a
+-- province's); the city row is 'city'.
 select programme, indicator, year, as_of, unit_level, unit_code
 from indicator_values
 where (unit_level = 'district' and unit_code not in (select code from ref_units))
-   or (unit_level = 'city' and unit_code <> 'city');
+   or (unit_level = 'prefecture' and unit_code not in (select code from ref_prefectures))
+   or (unit_level = 'city' and unit_code <> 'city')
+   or unit_level not in ('city', 'prefecture', 'district', 'township');
+
+-- check: prefectures_complete
+-- Every programme, indicator and period has one row for each prefecture (none for a city).
+select programme, indicator, year, as_of, count(distinct unit_code) as prefectures
+from indicator_values
+where unit_level = 'prefecture'
+group by programme, indicator, year, as_of
+having count(distinct unit_code) <> (select count(*) from ref_prefectures);
+
+-- check: prefecture_sums
+-- A prefecture's numerator and denominator are the sums of its districts'.
+with sums as (
+    select v.programme, v.indicator, v.year, v.as_of, u.prefecture,
+           sum(v.numerator) as numerator, sum(v.denominator) as denominator
+    from indicator_values v
+    join ref_units u on u.code = v.unit_code
+    where v.unit_level = 'district'
+    group by v.programme, v.indicator, v.year, v.as_of, u.prefecture
+)
+select p.programme, p.indicator, p.year, p.as_of, p.unit_code,
+       p.numerator, s.numerator as districts_numerator
+from indicator_values p
+join sums s
+    on s.programme = p.programme and s.indicator = p.indicator and s.year = p.year
+    and s.as_of = p.as_of and s.prefecture = p.unit_code
+where p.unit_level = 'prefecture'
+  and (p.numerator is distinct from s.numerator or p.denominator is distinct from s.denominator);
 
 -- check: districts_complete
 -- Every programme, indicator and period has one row for each district of the jurisdiction.

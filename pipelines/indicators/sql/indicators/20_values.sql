@@ -1,8 +1,8 @@
--- indicator_values: every indicator per programme, period and unit (city, district,
--- township) with target, expected path, gap, status, projection and persons still needed.
+-- indicator_values: every indicator per programme, period and unit (city, prefecture,
+-- district, township) with target, expected path, gap, status, projection and persons still needed.
 -- Reads the temp tables of 10_facts.sql; parameter $lagging_points (status thresholds).
 with
-unit_values as (
+district_values as (
     -- person and application facts roll up city ← district ← township
     select
         year, as_of, programme, indicator,
@@ -65,6 +65,26 @@ unit_values as (
         (year, as_of, programme, indicator, district_code)
     )
 ),
+unit_values as (
+    -- a province's cities (ref_prefectures; none for a city): the sums of their districts,
+    -- as every fact belongs to at most one district; until the final select a prefecture's
+    -- code is kept in district_code
+    select * from district_values
+    union all
+    select
+        d.year, d.as_of, d.programme, d.indicator,
+        'prefecture',
+        u.prefecture,
+        cast(null as varchar),
+        cast(sum(d.denominator) as bigint),
+        cast(sum(d.numerator) as bigint),
+        bool_or(d.calendar_fallback)
+    from district_values d
+    join ref_units u on u.code = d.district_code
+    join ref_prefectures r on r.code = u.prefecture
+    where d.unit_level = 'district'
+    group by d.year, d.as_of, d.programme, d.indicator, u.prefecture
+),
 frame as (
     -- every district and the city for every programme indicator and period, data or not;
     -- townships only where data exists
@@ -76,6 +96,14 @@ frame as (
         cast(null as varchar) as township
     from ind_periods p
     cross join ref_programme_indicators pi
+
+    union all
+    select
+        p.year, p.as_of, pi.programme, pi.indicator, pi.unit,
+        'prefecture', r.code, r.code, cast(null as varchar)
+    from ind_periods p
+    cross join ref_programme_indicators pi
+    cross join ref_prefectures r
 
     union all
     select
@@ -119,15 +147,18 @@ measured as (
 ),
 targeted as (
     -- the newest target row for the year or an earlier one (carried forward); within a
-    -- year a district's own row beats the row for every district
+    -- year a unit's own row beats the city's, and that the row for every district
     select
         m.*,
         t.value as target,
         t.year as target_year,
         t.source as target_source,
         row_number() over (
-            partition by m.year, m.as_of, m.programme, m.indicator, m.unit_code
-            order by t.year desc, case when t.scope in ('*') then 1 else 0 end
+            partition by m.year, m.as_of, m.programme, m.indicator, m.unit_level, m.unit_code
+            order by
+                t.year desc,
+                case when t.scope = coalesce(m.district_code, 'city') then 0
+                     when t.scope = 'city' then 1 else 2 end
         ) as target_rank
     from measured m
     left join ref_targets t
@@ -135,8 +166,11 @@ targeted as (
         and t.indicator = m.indicator
         and t.year <= m.year
         and (
-            t.scope = '*'
+            -- a count target for every district is not a prefecture's (it sums districts)
+            (t.scope = '*' and (m.unit_level <> 'prefecture' or m.unit <> 'count'))
             or (m.unit_level = 'city' and t.scope = 'city')
+            -- a share the jurisdiction must reach, each of its prefectures must reach
+            or (m.unit_level = 'prefecture' and t.scope = 'city' and m.unit <> 'count')
             or (m.unit_level <> 'city' and t.scope = m.district_code)
         )
 ),
@@ -157,6 +191,7 @@ with_baseline as (
         and b.as_of = make_date(t.year - 1, 12, 31)
         and b.programme = t.programme
         and b.indicator = t.indicator
+        and b.unit_level = t.unit_level
         and b.unit_code = t.unit_code
     where t.target_rank = 1
 ),
@@ -173,9 +208,12 @@ select
     a.as_of,
     a.unit_level,
     a.unit_code,
-    a.district_code,
-    case when a.unit_level = 'city' then j.name else coalesce(u.name, a.district_code) end
-        as district_name,
+    case when a.unit_level <> 'prefecture' then a.district_code end as district_code,
+    case
+        when a.unit_level = 'city' then j.name
+        when a.unit_level = 'prefecture' then r.name
+        else coalesce(u.name, a.district_code)
+    end as district_name,
     a.township,
     a.denominator,
     a.numerator,
@@ -220,4 +258,5 @@ join periods p
     on p.year = a.year
     and p.as_of = a.as_of
 cross join ref_jurisdiction j
-left join ref_units u on u.code = a.district_code
+left join ref_units u on u.code = a.district_code and a.unit_level <> 'prefecture'
+left join ref_prefectures r on r.code = a.district_code and a.unit_level = 'prefecture'
