@@ -120,6 +120,7 @@ class Meta:
 
     as_of: date | None
     jurisdiction: str
+    level: str  # the jurisdiction's: 市, 省 or 国
     years: list[int]
     year_as_of: dict[int, date]  # the as-of date indicator_values holds for each year
     lagging_points: float  # the status threshold the marts were built with
@@ -140,6 +141,7 @@ select
     m.as_of,
     m.lagging_points,
     (select name from ref_jurisdiction) as jurisdiction,
+    (select level from ref_jurisdiction) as level,
     (select list(struct_pack(year := year, as_of := as_of) order by year)
      from (select year, max(as_of) as as_of from indicator_values group by year)) as years,
     (select list(struct_pack(code := code, name_zh := name_zh, name_en := name_en,
@@ -167,6 +169,7 @@ def read_meta(con: duckdb.DuckDBPyConnection) -> Meta:
     return Meta(
         as_of=row["as_of"],
         jurisdiction=row["jurisdiction"],
+        level=row["level"],
         years=[y["year"] for y in row["years"] or []],
         year_as_of={y["year"]: y["as_of"] for y in row["years"] or []},
         lagging_points=row["lagging_points"],

@@ -7,7 +7,7 @@ import dash
 from dash import Input, Output, dcc, html, no_update
 
 from dashboards.auth import current_scope, optional_scope
-from dashboards.i18n import LANGUAGES, name, t
+from dashboards.i18n import LANG_COOKIE, LANGUAGES, name, request_lang, t
 from dashboards.queries import as_of_options, meta, open_count, unit_names
 from dashboards.state import parse_view, view_query
 
@@ -34,11 +34,14 @@ def _nav(scope) -> list:
     ]  # fmt: skip
 
 
+def _who(scope, lang: str | None) -> list:
+    """The user's name (their own word, in no language) and role."""
+    return [html.Span(scope.user, className="data-text"), f" · {t('role.' + scope.role, lang)}"]
+
+
 def _account(scope) -> html.Form:
     """Who is logged in (role, district) and the logout button (a POST form)."""
-    who = ""
-    if scope is not None:
-        who = f"{scope.user} · {t('role.' + scope.role)}"
+    who = _who(scope, None) if scope is not None else ""
     return html.Form(
         [
             html.Span(who, id="shell-user", className="shell-user"),
@@ -63,7 +66,7 @@ def _juris(scope, info) -> str:
 def _district_options(scope, info, lang: str) -> list[dict]:
     if scope is None or scope.district is not None or info is None:
         return []
-    whole = {"label": t("shell.whole", lang, name=info.jurisdiction), "value": "city"}
+    whole = {"label": t(f"shell.whole.{info.level}", lang, name=info.jurisdiction), "value": "city"}
     return [whole, *({"label": n, "value": c} for c, n in sorted(info.units.items()))]
 
 
@@ -97,6 +100,7 @@ def shell() -> html.Div:
             # callback-nav: the header's choice goes into the query string without a reload,
             # and back/forward bring earlier choices back.
             dcc.Location(id="url", refresh="callback-nav"),
+            html.Span(id="shell-lang-done", style={"display": "none"}),
             html.Header(
                 [
                     html.Div(
@@ -166,10 +170,8 @@ def shell() -> html.Div:
                                     {"label": "中文", "value": "zh"},
                                     {"label": "English", "value": "en"},
                                 ],
-                                value="zh",
+                                value=request_lang(),
                                 inline=True,
-                                persistence=True,
-                                persistence_type="local",
                                 className="shell-lang",
                             ),
                         ],
@@ -185,6 +187,22 @@ def shell() -> html.Div:
 
 
 def register_callbacks(app: dash.Dash) -> None:
+    # Another language: kept in the cookie, and the page is built again in it on the server
+    # (every label, placeholder and page, not only those a callback updates).
+    app.clientside_callback(
+        f"""function (lang) {{
+            const now = (document.cookie.match(/(?:^|; ){LANG_COOKIE}=([^;]*)/) || [])[1] || "zh";
+            if (lang && lang !== now) {{
+                document.cookie = "{LANG_COOKIE}=" + lang + "; path=/; max-age=31536000; SameSite=Lax";
+                window.location.reload();
+            }}
+            return "";
+        }}""",
+        Output("shell-lang-done", "children"),
+        Input("shell-lang", "value"),
+        prevent_initial_call=True,
+    )
+
     @app.callback(
         Output("shell-title", "children"),
         Output("shell-nav-overview", "children"),
@@ -232,7 +250,7 @@ def register_callbacks(app: dash.Dash) -> None:
             t("nav.data", lang),
             t("nav.targets", lang),
             t("shell.logout", lang),
-            f"{scope.user} · {t('role.' + scope.role, lang)}",
+            _who(scope, lang),
             *(t(k, lang) for k in keys[4:]),
             programmes,
             t("nav.scorecard", lang),

@@ -56,21 +56,21 @@ REASONS: dict[str, Reason] = {
     "end_before_start": Reason("“{label}”早于开始日期", "'{column}' is before the start date"),
     "category_invalid": Reason(
         "残疾类别应为视力、听力、言语、肢体、智力、精神、多重或孤独症（或代码1-7）",
-        "Disability category must be one of 视力/听力/言语/肢体/智力/精神/多重/孤独症 (or code 1-7)",
+        "Disability category must be one of '视力/听力/言语/肢体/智力/精神/多重/孤独症' (or code 1-7)",
     ),
     "level_invalid": Reason(
-        "残疾等级应为一级至四级（或1-4）", "Disability level must be 一级 to 四级 (or 1-4)"
+        "残疾等级应为一级至四级（或1-4）", "Disability level must be '一级' to '四级' (or 1-4)"
     ),
-    "gender_invalid": Reason("性别应为男或女", "Gender must be 男 (male) or 女 (female)"),
+    "gender_invalid": Reason("性别应为男或女", "Gender must be '男' (male) or '女' (female)"),
     "poverty_invalid": Reason(
-        "贫困类型应为建档立卡、低保、特困或无", "Poverty status must be 建档立卡, 低保, 特困 or 无"
+        "贫困类型应为建档立卡、低保、特困或无", "Poverty status must be '建档立卡', '低保', '特困' or '无'"
     ),
     "programme_unknown": Reason(
         "“{label}”不是已配置的项目（可填代码、全称或简称）",
         "'{column}' is not a configured programme (code, full or short name)",
     ),
     "yes_no_invalid": Reason(
-        "“{label}”应填是/否（Y/N、1/0、√）", "'{column}' must be yes or no (是/否, Y/N, 1/0, √)"
+        "“{label}”应填是/否（Y/N、1/0、√）", "'{column}' must be yes or no ('是/否', Y/N, 1/0, √)"
     ),
     "district_ambiguous": Reason(
         "区县“{value}”有多种可能（{candidates}），无法确定；请填写区县全称或6位区县代码",
@@ -170,7 +170,7 @@ REASONS: dict[str, Reason] = {
     ),
     "no_key_column": Reason(
         "未找到可识别的表头（缺少主键列，如个案编号、服务记录编号、机构编码、人员编号）{detail}",
-        "No recognisable header row (no key column such as 个案编号, 服务记录编号, 机构编码, 人员编号)"
+        "No recognisable header row (no key column such as '个案编号', '服务记录编号', '机构编码', '人员编号')"
         "{detail}",
         severity="refused",
     ),

@@ -14,6 +14,8 @@ from flask import Flask, g, redirect, request
 
 from dashboards.auth.roles import Denied, page_capability
 from dashboards.auth.scope import Scope, client_ip
+from dashboards.i18n import LANG_COOKIE, LANGUAGES, request_lang
+from dashboards.i18n import t as text
 from pipelines.ingest.protect import load_or_create_secret
 from pipelines.ops import accounts
 from pipelines.settings import Settings
@@ -60,7 +62,9 @@ def install(server: Flask, settings: Settings) -> None:
 
     @server.route("/login", methods=["GET", "POST"])
     def _login():
-        lang = "en" if request.values.get("lang") == "en" else "zh"
+        # The form's language (its link switches it), else the one chosen before.
+        lang = request.values.get("lang")
+        lang = lang if lang in LANGUAGES else request_lang()
         target = _safe_next(request.values.get("next"))
         if request.method == "GET":
             return _login_page(lang, target)
@@ -80,6 +84,8 @@ def install(server: Flask, settings: Settings) -> None:
             secure=bool(settings.cookie_secure) or request.is_secure,
             path="/",
         )
+        # The language chosen on the login page is the app's (the header can change it).
+        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="Lax", path="/")
         return response
 
     @server.route("/logout", methods=["POST"])
@@ -104,35 +110,12 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
-_TEXT = {
-    "zh": {
-        "title": "康复目标监测 · 登录",
-        "heading": "康复目标监测",
-        "sub": "请使用本单位分配的账号登录",
-        "name": "用户名",
-        "password": "密码",
-        "submit": "登录",
-        "other": "English",
-        "failed": "用户名或密码不正确。",
-        "refused": "登录失败次数过多，请15分钟后再试。",
-    },
-    "en": {
-        "title": "Rehab Target Monitor · Log in",
-        "heading": "Rehab Target Monitor",
-        "sub": "Log in with the account your office gave you",
-        "name": "User name",
-        "password": "Password",
-        "submit": "Log in",
-        "other": "中文",
-        "failed": "Wrong user name or password.",
-        "refused": "Too many failed logins: try again in 15 minutes.",
-    },
-}
+LOGIN_KEYS = ("title", "heading", "sub", "name", "password", "submit", "other", "failed", "refused")
 
 
 def _login_page(lang: str, target: str, error: str | None = None) -> str:
     """A plain server-rendered form (no Dash, no data): the only page open without a login."""
-    t = _TEXT[lang]
+    t = {k: text(f"login.{k}", lang) for k in LOGIN_KEYS}
     other = "zh" if lang == "en" else "en"
     message = f'<p class="login-error" id="login-error">{t[error]}</p>' if error else ""
     return f"""<!DOCTYPE html>

@@ -8,6 +8,7 @@ import polars as pl
 
 from dashboards.components.formatting import STATUS_COLOURS, STATUS_ORDER, status_text, value_text
 from dashboards.i18n import t
+from dashboards.i18n.catalogue import TEXT
 
 # Every chart's toolbar: no Plotly logo, and nothing that links to or sends the chart's data to
 # Plotly's cloud (Chart Studio); everything the app shows stays on the machine.
@@ -21,6 +22,13 @@ GRAPH_CONFIG = {
 }
 
 FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
+
+
+def member_name(member: str, lang: str) -> str:
+    """A breakdown member in `lang` (the marts hold the contract's Chinese words; age bands
+    and townships are written alike in both)."""
+    key = f"member.{member}"
+    return t(key, lang) if key in TEXT else member
 
 
 def _layout(fig: go.Figure, height: int) -> go.Figure:
@@ -111,9 +119,14 @@ def ranking(
     shown = set(districts.get_column("status").to_list())
     for status in (s for s in STATUS_ORDER if s in shown):
         fig.add_trace(
-            go.Scatter(x=[None], y=[None], mode="markers", name=status_text(status, lang),
-                       marker={"symbol": "square", "size": 12, "color": STATUS_COLOURS[status]},
-                       hoverinfo="skip")  # fmt: skip
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="markers",
+                name=status_text(status, lang),
+                marker={"symbol": "square", "size": 12, "color": STATUS_COLOURS[status]},
+                hoverinfo="skip",
+            )
         )
     expected = districts.get_column("expected").to_list()
     if any(e is not None for e in expected):
@@ -224,10 +237,12 @@ def trend(series: pl.DataFrame, lang: str, unit: str) -> go.Figure:
 
 
 def breakdown_bars(rows: pl.DataFrame, lang: str, unit: str) -> go.Figure:
+    """A breakdown's members (disability category, gender, age band) as bars, named in the
+    screen's language."""
     scale = 100 if unit == "ratio" else 1
     fig = go.Figure(
         go.Bar(
-            x=rows.get_column("member").to_list(),
+            x=[member_name(m, lang) for m in rows.get_column("member").to_list()],
             y=[None if v is None else v * scale for v in rows.get_column("value").to_list()],
             text=[value_text(v, unit) for v in rows.get_column("value").to_list()],
             textposition="outside",

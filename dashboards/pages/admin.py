@@ -8,14 +8,16 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboards.auth import current_scope
 from dashboards.components.files import send_once
-from dashboards.i18n import t
+from dashboards.components.grids import grid_options
+from dashboards.i18n import page_title, t
 from dashboards.views.admin import action_options, audit_export, audit_rows, users_table
 from dashboards.views.denied import denied_view
 
-dash.register_page(__name__, path="/admin", title="用户与审计 · 康复目标监测")
+dash.register_page(__name__, path="/admin", title=page_title("nav.admin"))
 
-_COLUMNS = [("at", "时间 Time", 170), ("user", "用户 User", 130), ("action_name", "操作 Action", 170),
-            ("target", "对象 Target", 260), ("detail", "说明 Detail", 320), ("ip", "地址 Address", 120)]  # fmt: skip
+# Field, catalogue key of its header, width.
+_COLUMNS = [("at", "admin.col.at", 170), ("user", "admin.col.user", 130), ("action_name", "admin.col.action", 170),
+            ("target", "admin.col.target", 260), ("detail", "admin.col.detail", 320), ("ip", "admin.col.ip", 120)]  # fmt: skip
 
 
 def layout(**_kwargs) -> html.Div:
@@ -33,7 +35,9 @@ def layout(**_kwargs) -> html.Div:
                         [
                             dcc.Input(id="admin-user", type="text", placeholder=t("admin.user"), debounce=True, style={"width": "160px"}),
                             dcc.Dropdown(id="admin-action", value="", clearable=False, style={"width": "220px"}),
-                            html.Div(dcc.DatePickerRange(id="admin-dates", display_format="YYYY-MM-DD"), style={"width": "300px"}),
+                            html.Div(dcc.DatePickerRange(id="admin-dates", display_format="YYYY-MM-DD", start_date_placeholder_text=t("admin.from"),
+                                                           end_date_placeholder_text=t("admin.to"), month_format=t("date.month_format"),
+                                                           first_day_of_week=1), style={"width": "300px"}),
                             dcc.Input(id="admin-text", type="text", placeholder=t("admin.text"), debounce=True, style={"width": "220px"}),
                             html.Button(t("admin.csv"), id="admin-csv", className="download"),
                             html.Button(t("admin.xlsx"), id="admin-xlsx", className="download"),
@@ -42,10 +46,10 @@ def layout(**_kwargs) -> html.Div:
                         className="controls-row",
                     ),
                     dag.AgGrid(id="admin-audit", className="ag-theme-alpine",
-                               columnDefs=[{"field": f, "headerName": h, "width": w, "filter": True, "sortable": True}
+                               columnDefs=[{"field": f, "headerName": t(h), "width": w, "filter": True, "sortable": True}
                                            for f, h, w in _COLUMNS],
                                rowData=[], style={"height": "460px"},
-                               dashGridOptions={"enableCellTextSelection": True}),
+                               dashGridOptions=grid_options(enableCellTextSelection=True)),
                     dcc.Download(id="admin-file"),
                 ],
                 className="panel",

@@ -7,13 +7,13 @@ import dash
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboards.auth import current_scope
-from dashboards.i18n import t
+from dashboards.i18n import page_title, t
 from dashboards.queries import meta
 from dashboards.views.bulletins import archive_table, generate, period_options
 from dashboards.views.denied import denied_view
 from pipelines.outputs.bulletin import ALL
 
-dash.register_page(__name__, path="/bulletins", title="进度通报 · 康复目标监测")
+dash.register_page(__name__, path="/bulletins", title=page_title("nav.bulletins"))
 
 
 def layout(**_kwargs) -> html.Div:

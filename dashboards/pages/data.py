@@ -8,7 +8,7 @@ from dash import ALL, Input, Output, State, callback, dcc, html, no_update
 
 from dashboards.auth import current_scope
 from dashboards.components.files import send_once
-from dashboards.i18n import t
+from dashboards.i18n import page_title, t
 from dashboards.queries import run_active
 from dashboards.views.data import (
     history_view,
@@ -22,7 +22,7 @@ from dashboards.views.data import (
 from dashboards.views.denied import denied_view
 from schemas.contract import DATASETS
 
-dash.register_page(__name__, path="/data", title="数据报送 · 康复目标监测")
+dash.register_page(__name__, path="/data", title=page_title("nav.data"))
 
 
 def layout(**_kwargs) -> html.Div:

@@ -7,6 +7,7 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboards.auth import current_scope
 from dashboards.cache import scoped_cache
+from dashboards.i18n import page_title
 from dashboards.state import parse_date
 from dashboards.views.district import district_view
 from dashboards.views.persons import persons_table
@@ -14,7 +15,9 @@ from dashboards.views.persons import persons_table
 # Built once per scope, snapshot and choice: many users open the same page.
 _district_view = scoped_cache(district_view)
 
-dash.register_page(__name__, path_template="/district/<code>", title="区县详情 · 康复目标监测")
+dash.register_page(
+    __name__, path_template="/district/<code>", title=page_title("district.title_tab")
+)
 
 
 def layout(code: str | None = None, **_kwargs) -> html.Div:

@@ -10,14 +10,15 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboards.auth import current_scope
 from dashboards.components.files import send_once
-from dashboards.i18n import t
+from dashboards.components.grids import grid_options
+from dashboards.i18n import page_title, t
 from dashboards.views.denied import denied_view
 from dashboards.views.downloads import FORMATS, download_file, indicator_options, selection
 from pipelines.outputs.export import BY, ExportError, readable
 
 PREVIEW_ROWS = 5_000
 
-dash.register_page(__name__, path="/downloads", title="数据下载 · 康复目标监测")
+dash.register_page(__name__, path="/downloads", title=page_title("nav.downloads"))
 
 
 def layout(**_kwargs) -> html.Div:
@@ -45,7 +46,7 @@ def layout(**_kwargs) -> html.Div:
                 + [html.Span(id="downloads-count", className="hint")]
             ),
             dcc.Loading(dag.AgGrid(id="downloads-grid", columnDefs=[], rowData=[], className="ag-theme-alpine",
-                                   style={"height": "480px", "marginTop": "10px"}, dashGridOptions={"enableCellTextSelection": True})),
+                                   style={"height": "480px", "marginTop": "10px"}, dashGridOptions=grid_options(enableCellTextSelection=True))),
             dcc.Download(id="downloads-file"),
         ],
         id="downloads-page",
@@ -84,8 +85,9 @@ def _preview(indicator, programme, year, as_of, by, readable_choice, lang):
         df = selection(current_scope("downloads"), indicator, programme, year, as_of, by)
     except (ExportError, TypeError, ValueError):
         return [], [], "", ""
+    shown = df.item(0, "as_of") if df.height else as_of
     if "readable" in (readable_choice or []):
-        df = readable(df)
+        df = readable(df, lang if lang in ("zh", "en") else "zh")
     # Every column, at its width: the grid scrolls sideways on a 1366 px screen.
     columns = [{"field": c, "headerName": c, "filter": True, "sortable": True, "minWidth": 110}
                for c in df.columns]  # fmt: skip
@@ -96,7 +98,6 @@ def _preview(indicator, programme, year, as_of, by, readable_choice, lang):
         count += t(
             "downloads.preview_cap", lang or "zh", shown=f"{PREVIEW_ROWS:,}", n=f"{df.height:,}"
         )
-    shown = df.item(0, "as_of" if "as_of" in df.columns else "统计截至") if df.height else as_of
     return columns, rows, count, str(shown or "")
 
 
@@ -111,12 +112,13 @@ def _preview(indicator, programme, year, as_of, by, readable_choice, lang):
     State("shell-as-of-select", "value"),
     State("downloads-by", "value"),
     State("downloads-readable", "value"),
+    State("shell-lang", "value"),
     prevent_initial_call=True,
 )
-def _download(_csv, _xlsx, _parquet, indicator, programme, year, as_of, by, readable_choice):
+def _download(_csv, _xlsx, _parquet, indicator, programme, year, as_of, by, readable_choice, lang):
     fmt = (dash.ctx.triggered_id or "").removeprefix("downloads-")
     if fmt not in FORMATS:
         return no_update
     path = download_file(current_scope("downloads"), fmt, indicator, programme, year, as_of, by,
-                         "readable" in (readable_choice or []))  # fmt: skip
+                         "readable" in (readable_choice or []), lang)  # fmt: skip
     return send_once(path)

@@ -6,10 +6,11 @@ import dash
 from dash import Input, Output, callback, html
 
 from dashboards.auth import current_scope
+from dashboards.i18n import page_title
 from dashboards.views.denied import denied_view
 from dashboards.views.loaded import loaded_view
 
-dash.register_page(__name__, path="/loaded", title="已导入数据 · 康复目标监测")
+dash.register_page(__name__, path="/loaded", title=page_title("nav.loaded"))
 
 
 def layout(**_kwargs) -> html.Div:

@@ -6,11 +6,11 @@ import dash
 from dash import Input, Output, callback, dcc, html
 
 from dashboards.auth import current_scope
-from dashboards.i18n import t
+from dashboards.i18n import page_title, t
 from dashboards.queries import unit_names
 from dashboards.views.notifications import feed_view, rule_options
 
-dash.register_page(__name__, path="/notifications", title="进度提醒 · 康复目标监测")
+dash.register_page(__name__, path="/notifications", title=page_title("nav.notifications"))
 
 
 def layout(**_kwargs) -> html.Div:

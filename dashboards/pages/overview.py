@@ -7,7 +7,7 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboards.auth import current_scope
 from dashboards.cache import scoped_cache
-from dashboards.i18n import t
+from dashboards.i18n import page_title, t
 from dashboards.queries import meta
 from dashboards.state import parse_date
 from dashboards.views.overview import district_from_click, overview_view
@@ -15,7 +15,7 @@ from dashboards.views.overview import district_from_click, overview_view
 # Built once per scope, snapshot and choice: many users open the same page.
 _overview_view = scoped_cache(overview_view)
 
-dash.register_page(__name__, path="/", title="总览 · 康复目标监测")
+dash.register_page(__name__, path="/", title=page_title("nav.overview"))
 
 
 def layout(**_kwargs) -> html.Div:

@@ -9,19 +9,24 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboards.auth import current_scope
 from dashboards.components.files import send_once
-from dashboards.i18n import t
+from dashboards.components.grids import grid_options
+from dashboards.i18n import page_title, request_lang, t
 from dashboards.queries import scorecard_data
 from dashboards.state import parse_date
 from dashboards.views.scorecard import grid, scorecard_file
 from pipelines.outputs.formatting import STATUS_COLOURS, status_name
 
-dash.register_page(__name__, path="/scorecard", title="计分卡 · 康复目标监测")
+dash.register_page(__name__, path="/scorecard", title=page_title("nav.scorecard"))
 
 
 def layout(**_kwargs) -> html.Div:
     current_scope()
     legend = [
-        html.Span(status_name(s), className="pill", style={"background": c, "marginRight": "6px"})
+        html.Span(
+            status_name(s, request_lang()),
+            className="pill",
+            style={"background": c, "marginRight": "6px"},
+        )
         for s, c in STATUS_COLOURS.items()
     ]
     return html.Div(
@@ -48,7 +53,7 @@ def layout(**_kwargs) -> html.Div:
                     rowData=[],
                     className="ag-theme-alpine",
                     style={"height": "520px"},
-                    dashGridOptions={"tooltipShowDelay": 300, "enableCellTextSelection": True},
+                    dashGridOptions=grid_options(tooltipShowDelay=300, enableCellTextSelection=True),
                 )
             ),
             dcc.Download(id="scorecard-file"),
@@ -73,8 +78,8 @@ def _render(year, as_of, every, lang):
     if data is None:
         return [], [], no_update, t("shell.nothing", lang)
     columns, rows, city = grid(data, lang)
-    options = {"tooltipShowDelay": 300, "enableCellTextSelection": True,
-               "pinnedBottomRowData": city}  # fmt: skip
+    options = grid_options(lang, tooltipShowDelay=300, enableCellTextSelection=True,
+                           pinnedBottomRowData=city)  # fmt: skip
     since = data.previous.isoformat() if data.previous else "—"
     note = t("scorecard.note", lang, as_of=data.as_of.isoformat(), since=since)
     return columns, rows, options, note

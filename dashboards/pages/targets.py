@@ -8,15 +8,17 @@ import dash_ag_grid as dag
 from dash import Input, Output, State, callback, html, no_update
 
 from dashboards.auth import current_scope
-from dashboards.i18n import t
+from dashboards.components.grids import grid_options
+from dashboards.i18n import page_title, t
 from dashboards.queries import save_targets, target_rows
 from dashboards.views.denied import denied_view
 
-dash.register_page(__name__, path="/targets", title="目标管理 · 康复目标监测")
+dash.register_page(__name__, path="/targets", title=page_title("nav.targets"))
 
-_COLUMNS = [("programme", "项目 Programme", 140), ("indicator", "指标 Indicator", 190),
-            ("year", "年度 Year", 90), ("scope", "范围 Scope", 100), ("value", "目标值 Value", 110),
-            ("kind", "类型 Kind", 90), ("source", "依据文件 Source", 360), ("note", "说明 Note", 360)]  # fmt: skip
+# Field, catalogue key of its header, width.
+_COLUMNS = [("programme", "targets.col.programme", 140), ("indicator", "targets.col.indicator", 190),
+            ("year", "targets.col.year", 90), ("scope", "targets.col.scope", 100), ("value", "targets.col.value", 110),
+            ("kind", "targets.col.kind", 90), ("source", "targets.col.source", 360), ("note", "targets.col.note", 360)]  # fmt: skip
 
 
 def layout(**_kwargs) -> html.Div:
@@ -39,12 +41,12 @@ def layout(**_kwargs) -> html.Div:
             dag.AgGrid(
                 id="targets-grid",
                 rowData=target_rows(scope),
-                columnDefs=[{"field": f, "headerName": h, "width": w, "editable": True,
+                columnDefs=[{"field": f, "headerName": t(h), "width": w, "editable": True,
                              "filter": True, "sortable": True} for f, h, w in _COLUMNS]
                 + [{"field": "_selected", "hide": True}],
                 className="ag-theme-alpine",
                 style={"height": "560px"},
-                dashGridOptions={"rowSelection": {"mode": "multiRow"}, "stopEditingWhenCellsLoseFocus": True},
+                dashGridOptions=grid_options(rowSelection={"mode": "multiRow"}, stopEditingWhenCellsLoseFocus=True),
             ),
         ],
         id="targets-page",

@@ -19,7 +19,7 @@ def users_table(scope: Scope, lang: str) -> html.Table:
     names = unit_names(scope)
     header = ["admin.user", "admin.role", "admin.district", "admin.state"]
     rows = [
-        html.Tr([html.Td(u.name), html.Td(t(f"role.{u.role}", lang)),
+        html.Tr([html.Td(u.name, className="data-text"), html.Td(t(f"role.{u.role}", lang)),
                  html.Td(names.get(u.district, u.district) if u.district else "—"),
                  html.Td(t("admin.disabled" if u.disabled else "admin.active", lang))])
         for u in user_list(scope)

@@ -9,7 +9,7 @@ from dash import html
 from docx import Document
 
 from dashboards.auth import Scope
-from dashboards.i18n import t
+from dashboards.i18n import request_lang, t
 from dashboards.queries import bulletin_archive
 from pipelines.ops import accounts
 from pipelines.outputs.bulletin import build
@@ -22,7 +22,26 @@ def period_options(year: int | None, as_of: date | None) -> list[dict]:
     year to date."""
     if not year or as_of is None:
         return []
-    return [{"label": label, "value": value} for value, label in period_choices(year, as_of)]
+    return [
+        {"label": period_label(value), "value": value} for value, _ in period_choices(year, as_of)
+    ]
+
+
+def period_label(value: str, lang: str | None = None) -> str:
+    """A period value ('2025', '2025-Q3', '2025-09') named in the request's language."""
+    year, _, part = value.partition("-")
+    if not part:
+        return t("period.year", lang, year=year)
+    if part.startswith("Q"):
+        q = int(part[1:])
+        return t(
+            "period.quarter",
+            lang,
+            year=year,
+            q="一二三四"[q - 1] if (lang or request_lang()) == "zh" else q,
+        )
+    month = date(int(year), int(part), 1)
+    return t("period.month", lang, year=year, m=month.month, month=month.strftime("%B"))
 
 
 def generate(

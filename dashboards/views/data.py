@@ -20,7 +20,9 @@ def _table(header: list[str], rows: list[list], table_id: str, lang: str) -> htm
     return html.Table(
         [
             html.Thead(html.Tr([html.Th(t(h, lang)) for h in header])),
-            html.Tbody([html.Tr([html.Td(c) for c in r]) for r in rows]),
+            html.Tbody(
+                [html.Tr([c if isinstance(c, html.Td) else html.Td(c) for c in r]) for r in rows]
+            ),
         ],
         className="plain-table",
         id=table_id,
@@ -87,7 +89,9 @@ def report_view(scope: Scope, run_id: int | None, lang: str) -> html.Div | html.
     )  # fmt: skip
     samples = _table(
         ["data.file", "data.row", "data.column", "data.value", "data.reason"],
-        [[s["file"], s["row"], s["column"] or "", s["value"] or "", s[message]] for s in report["samples"]],
+        # The column and value as written in the file: the data's own words, in no language.
+        [[s["file"], s["row"], html.Td(s["column"] or "", className="data-text"),
+          html.Td(s["value"] or "", className="data-text"), s[message]] for s in report["samples"]],
         "data-report-samples", lang,
     )  # fmt: skip
     parts = [summary, files]

@@ -9,6 +9,7 @@ from dash import dcc, html
 from dashboards.auth import Denied, Scope
 from dashboards.components import charts
 from dashboards.components.formatting import STATUS_COLOURS, gap_text, status_text, value_text
+from dashboards.components.help import indicator_help, info_mark
 from dashboards.i18n import name, t
 from dashboards.queries import district_data
 from dashboards.views.persons import persons_panel
@@ -37,10 +38,16 @@ def _status(status: str, lang: str) -> html.Td:
     )
 
 
-def _indicator_name(indicator: dict, row: dict, lang: str) -> str:
-    """The indicator's name, noting when its working days were counted Monday–Friday."""
+def _indicator_name(indicator: dict, row: dict, lang: str, info) -> html.Td:
+    """The indicator's name with its definition on hover, noting when its working days were
+    counted Monday–Friday."""
     text = name(indicator, lang)
-    return f"{text}（{t('calendar.fallback', lang)}）" if row.get("calendar_fallback") else text
+    if row.get("calendar_fallback"):
+        text = f"{text}（{t('calendar.fallback', lang)}）"
+    programme = next(p for p in info.programmes if p["code"] == row["programme"])
+    help_text = indicator_help(indicator, lang, programme=programme, row=row,
+                               lagging_points=info.lagging_points)  # fmt: skip
+    return html.Td([text, " ", info_mark(help_text)])
 
 
 def district_view(
@@ -65,7 +72,7 @@ def district_view(
         return html.P(t("shell.nothing", lang))
     info, indicator = data.meta, data.indicator
     indicator_rows = [
-        [_indicator_name(info.indicator_names[r["indicator"]], r, lang), html.Td(f"{r['denominator'] if r['denominator'] is not None else '—'}", className="num"),
+        [_indicator_name(info.indicator_names[r["indicator"]], r, lang, info), html.Td(f"{r['denominator'] if r['denominator'] is not None else '—'}", className="num"),
          html.Td(f"{r['numerator']:,}", className="num"), html.Td(value_text(r["value"], r["unit"]), className="num"),
          html.Td(value_text(r["target"], r["unit"]), className="num"), html.Td(gap_text(r["gap"], r["unit"], lang), className="num"),
          _status(r["status"], lang), html.Td(f"{r['persons_needed']:,}" if r["persons_needed"] is not None else "—", className="num")]

@@ -46,14 +46,16 @@ def selection(scope: Scope, indicator, programme, year, as_of, by):
 
 
 def download_file(
-    scope: Scope, fmt: str, indicator, programme, year, as_of, by, for_people: bool = False
-) -> Path:
+    scope: Scope, fmt: str, indicator, programme, year, as_of, by, for_people: bool = False,
+    lang: str | None = "zh",
+) -> Path:  # fmt: skip
     """Write the chosen table in `fmt` to a temporary file named after the choice (with
-    `for_people`: Chinese headers and percentages); the download is audited."""
+    `for_people`: headers in `lang` and percentages); the download is audited."""
     df = selection(scope, indicator, programme, year, as_of, by)
     folder = Path(tempfile.mkdtemp(prefix="rehab-export-"))
     stamp = df.item(0, "as_of") if df.height else year
     name = f"{programme}_{indicator}_{year}_{by}_{stamp}.{fmt}"
     accounts.audit(scope.settings, scope.user, "download", name, f"rows={df.height}", scope.ip)
-    table = readable(df) if for_people and fmt != "parquet" else df
+    lang = lang if lang in ("zh", "en") else "zh"
+    table = readable(df, lang) if for_people and fmt != "parquet" else df
     return write_table(table, fmt, folder / name, sheet=indicator[:31])

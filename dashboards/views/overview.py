@@ -10,6 +10,7 @@ from dashboards.auth import Scope
 from dashboards.components import charts
 from dashboards.components.formatting import STATUS_COLOURS, gap_text, status_text, value_text
 from dashboards.components.geo import boundaries_url, centre_and_zoom
+from dashboards.components.help import indicator_help, info_mark
 from dashboards.i18n import name, t
 from dashboards.queries import overview_data
 
@@ -53,7 +54,8 @@ def overview_view(
     if scope.district:
         only = [html.P(t("scope.district_only", lang, name=data.meta.units.get(scope.district, "")),
                        className="hint", id="overview-scope")]  # fmt: skip
-    cards = [kpi_card(row, p, indicator, lang) for p, indicator, row in data.cards]
+    cards = [kpi_card(row, p, indicator, lang, data.meta.lagging_points)
+             for p, indicator, row in data.cards]  # fmt: skip
     programme = next(p for p in data.meta.programmes if p["code"] == data.programme)
     heading = t("print.heading", lang, place=place, programme=name(programme, lang),
                 year=data.year, as_of=data.as_of.isoformat())  # fmt: skip
@@ -83,7 +85,7 @@ def overview_view(
                             ),
                             html.Div(
                                 t(f"overview.click_hint.{data.level}", lang), className="hint"
-                            ),  # fmt: skip
+                            ),
                         ],
                         className="panel",
                     ),
@@ -137,7 +139,9 @@ def breadcrumb(data, lang: str) -> list:
     return [html.Div(parts, className="breadcrumb", id="overview-breadcrumb")]
 
 
-def kpi_card(row: dict, programme: dict, indicator: dict, lang: str) -> html.Div:
+def kpi_card(
+    row: dict, programme: dict, indicator: dict, lang: str, lagging_points: float | None = None
+) -> html.Div:
     unit, status = row["unit"], row["status"]
     if row["target"] is None:
         target_line = t("card.no_target", lang)
@@ -165,7 +169,22 @@ def kpi_card(row: dict, programme: dict, indicator: dict, lang: str) -> html.Div
     return html.Div(
         [
             html.H3(name(programme, lang)),
-            html.Div(name(indicator, lang), className="indicator"),
+            html.Div(
+                [
+                    name(indicator, lang),
+                    " ",
+                    info_mark(
+                        indicator_help(
+                            indicator,
+                            lang,
+                            programme=programme,
+                            row=row,
+                            lagging_points=lagging_points,
+                        )
+                    ),
+                ],
+                className="indicator",
+            ),
             html.Div(value_text(row["value"], unit), className="big"),
             html.Span(
                 status_text(status, lang),

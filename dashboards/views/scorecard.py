@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from dashboards.auth import Scope
+from dashboards.components.help import indicator_help
 from dashboards.i18n import name, t
 from dashboards.queries import ScorecardData, scorecard_data
 from pipelines.ops import accounts
@@ -49,15 +50,26 @@ def grid(data: ScorecardData, lang: str) -> tuple[list[dict], list[dict], list[d
         columns.append(
             {
                 "headerName": column_label(data, column, lang),
-                "headerTooltip": column_label(data, column, lang),
+                "headerTooltip": indicator_help(
+                    data.meta.indicator_names[column["indicator"]],
+                    lang,
+                    programme=next(
+                        p for p in data.meta.programmes if p["code"] == column["programme"]
+                    ),
+                    lagging_points=data.meta.lagging_points,
+                ),
                 "children": [
                     value,
-                    {"field": f"c{i}_r", "headerName": t("scorecard.rank", lang), "width": 72,
-                     "sortable": True},
+                    {
+                        "field": f"c{i}_r",
+                        "headerName": t("scorecard.rank", lang),
+                        "width": 72,
+                        "sortable": True,
+                    },
                     {"field": f"c{i}_c", "headerName": t("scorecard.change", lang), "width": 90},
                 ],
             }
-        )  # fmt: skip
+        )
     by_key = {
         (r["unit_code"], r["programme"], r["indicator"]): r
         for r in data.cells.iter_rows(named=True)

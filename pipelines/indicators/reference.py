@@ -41,6 +41,7 @@ class Indicator:
     name_zh: str
     name_en: str
     definition_zh: str
+    definition_en: str = ""
     # Each member (a county, a staff member) belongs to exactly one district, so the
     # districts' numerators and denominators sum to the city's (checked before publishing).
     additive: bool = False
@@ -149,6 +150,7 @@ class Reference:
                 name_zh=row["name_zh"],
                 name_en=row["name_en"],
                 definition_zh=row.get("definition_zh") or "",
+                definition_en=row.get("definition_en") or "",
                 additive=(row.get("additive") or "false").strip().lower() == "true",
                 working_days=_whole_number(path, row, "working_days"),
             )

@@ -90,7 +90,7 @@ def notes(source: Source, result: FileResult) -> tuple[str | None, str | None]:
     zh, en = [], []
     if source.sheet and (len(source.parts) > 1 or source.skipped_sheets):
         zh.append(f"已读取工作表：{source.sheet}")
-        en.append(f"sheets read: {source.sheet}")
+        en.append(f"sheets read: '{source.sheet}'")
     for sheet, code in source.skipped_sheets:
         z, e = message(code, sheet=sheet)
         zh.append(z)

@@ -39,6 +39,7 @@ SMALL_CELL = "<5"
 
 
 # Chinese column headers for people (the default keeps the machine-readable names).
+# Column headers for reading, per language.
 COLUMN_NAMES_ZH = {
     "programme": "项目", "indicator": "指标", "year": "年度", "as_of": "统计截至",
     "district_code": "区县代码", "district_name": "县（市、区）", "township": "乡镇（街道）",
@@ -48,12 +49,23 @@ COLUMN_NAMES_ZH = {
     "target_source": "目标依据", "projection": "年末预计", "persons_needed": "尚需服务人数",
     "calendar_fallback": "工作日按周一至周五计",
 }  # fmt: skip
+COLUMN_NAMES_EN = {
+    "programme": "Programme", "indicator": "Indicator", "year": "Year", "as_of": "As of",
+    "district_code": "District code", "district_name": "District", "township": "Township",
+    "category": "Disability category", "denominator": "Persons to serve",
+    "numerator": "Persons served", "value": "Value", "unit": "Unit", "target": "Target",
+    "expected": "Expected by now", "gap": "Gap", "status": "Status", "target_year": "Target year",
+    "target_carried": "Target carried forward", "target_source": "Target source",
+    "projection": "Year-end projection", "persons_needed": "Persons still needed",
+    "calendar_fallback": "Working days counted Monday–Friday",
+}  # fmt: skip
+COLUMN_NAMES = {"zh": COLUMN_NAMES_ZH, "en": COLUMN_NAMES_EN}
 _SHARES = ("value", "target", "expected", "projection")
 
 
-def readable(rows: pl.DataFrame) -> pl.DataFrame:
-    """The rows as an office reads them: Chinese headers, shares as percentages (57.6%),
-    gaps in percentage points, statuses in words."""
+def readable(rows: pl.DataFrame, lang: str = "zh") -> pl.DataFrame:
+    """The rows as an office reads them: headers in `lang` (Chinese by default), shares as
+    percentages (57.6%), gaps in percentage points, statuses in words."""
     from pipelines.outputs.formatting import STATUS_NAMES
 
     ratio = pl.col("unit") == "ratio" if "unit" in rows.columns else pl.lit(False)
@@ -65,14 +77,14 @@ def readable(rows: pl.DataFrame) -> pl.DataFrame:
         for c in _SHARES
         if c in rows.columns
     ]
-    words = {s: n["zh"] for s, n in STATUS_NAMES.items()}
+    words = {s: n[lang] for s, n in STATUS_NAMES.items()}
     statuses = (
         [pl.col("status").replace_strict(words, default=pl.col("status"))]
         if "status" in rows.columns
         else []
     )
     return rows.with_columns(*shares, *statuses).rename(
-        {c: COLUMN_NAMES_ZH[c] for c in rows.columns if c in COLUMN_NAMES_ZH}
+        {c: COLUMN_NAMES[lang][c] for c in rows.columns if c in COLUMN_NAMES[lang]}
     )
 
 

@@ -75,13 +75,17 @@ def test_switching_language_changes_the_labels(server, page):
     page.wait_for_selector("#overview-cards", timeout=30_000)
     assert page.inner_text("#shell-nav-overview") == "总览"
     page.get_by_label("English").check()
-    page.wait_for_function("document.querySelector('#shell-nav-overview').innerText === 'Overview'")
     page.wait_for_function(
-        "document.querySelector('#overview-cards').innerText.includes('Service coverage')"
+        "(document.querySelector('#shell-nav-overview') || {}).innerText === 'Overview'"
+    )
+    page.wait_for_function(
+        "(document.querySelector('#overview-cards') || {innerText: ''}).innerText.includes('Service coverage')"
     )
     assert "Data as of" in page.inner_text("header")
     page.get_by_label("中文").check()
-    page.wait_for_function("document.querySelector('#shell-nav-overview').innerText === '总览'")
+    page.wait_for_function(
+        "(document.querySelector('#shell-nav-overview') || {}).innerText === '总览'"
+    )
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])

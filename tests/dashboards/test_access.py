@@ -327,7 +327,7 @@ def test_downloads_and_bulletins_are_audited(app, settings):
                     [("downloads-indicator", "value", "service_coverage"),
                      ("shell-programme", "value", "mental_rehab"), ("shell-year", "value", 2025),
                      ("shell-as-of-select", "value", None), ("downloads-by", "value", "district"),
-                     ("downloads-readable", "value", [])])  # fmt: skip
+                     ("downloads-readable", "value", []), ("shell-lang", "value", "zh")])  # fmt: skip
     assert response.status_code == 200
     lines = accounts.search_audit(settings, user="numbers", action="download")
     assert lines and lines[0]["target"].startswith("mental_rehab_service_coverage_2025_district")

@@ -525,3 +525,33 @@ def _walk(component):
     for child in children if isinstance(children, list | tuple) else [children]:
         if child is not None and not isinstance(child, str | int | float):
             yield from _walk(child)
+
+
+# -- help where the number is ----------------------------------------------------------------
+
+
+def _info_titles(component) -> list[str]:
+    return [c.title for c in _walk(component) if getattr(c, "className", None) == "info"]
+
+
+def test_every_indicator_name_has_its_definition_target_and_source_on_hover(settings, admin):
+    for lang, words in (
+        ("zh", ["分子：当年在册对象中接受服务的人数", "分母：当年在册对象人数", "序时进度",
+                "2025年目标：60.0%", "依据：铁岭市"]),
+        ("en", ["Numerator: Registered subjects of the year who received a service",
+                "Denominator: registered subjects of the year", "Expected by now",
+                "Target for 2025: 60.0%", "Source: 铁岭市"]),
+    ):  # fmt: skip
+        overview = overview_view(admin, "mental_rehab", 2025, lang)
+        titles = _info_titles(overview)
+        assert len(titles) == 5  # one per programme card
+        assert all(w in titles[0] for w in words), titles[0]
+        district = district_view(admin, "211223", "mental_rehab", 2025, lang)
+        rows = _info_titles(district)
+        assert len(rows) == 5  # every indicator of the programme
+        assert all(w in rows[0] for w in words[:3])
+    # The English help is English apart from the source document's own (Chinese) title.
+    english = _info_titles(overview_view(admin, "child_rehab", 2025, "en"))
+    for title in english:
+        body = "\n".join(line for line in title.splitlines() if not line.startswith("Source:"))
+        assert not [ch for ch in body if "\u4e00" <= ch <= "\u9fff" and ch not in "序时进度"], body
