@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 import polars as pl
+from dash import dcc, html
 
 from dashboards.components.formatting import STATUS_COLOURS, STATUS_ORDER, status_text, value_text
 from dashboards.i18n import t
@@ -18,8 +19,42 @@ GRAPH_CONFIG = {
     "sendData": False,
     "showSendToCloud": False,
     "showEditInChartStudio": False,
-    "modeBarButtonsToRemove": ["sendDataToCloud"],
+    # The picture comes from the chart's own 下载图片 button (png_button): with title and date.
+    "modeBarButtonsToRemove": ["sendDataToCloud", "toImage"],
 }
+
+
+def panel(
+    graph_id: str,
+    heading: str,
+    figure: go.Figure,
+    subject: str,
+    as_of,
+    lang: str,
+    config: dict | None = None,
+    hint: str | None = None,
+) -> html.Div:
+    """A chart's panel: its heading, the chart, an optional hint and its 下载图片 button (the
+    picture is titled with `subject` (place, programme) and the heading)."""
+    parts = [html.H2(heading), dcc.Graph(id=graph_id, figure=figure, config=config or GRAPH_CONFIG)]
+    bottom = [html.Span(hint, className="hint")] if hint else []
+    bottom.append(png_button(graph_id, f"{subject} · {heading}", as_of, lang))
+    parts.append(html.Div(bottom, className="chart-foot"))
+    return html.Div(parts, className="panel")
+
+
+def png_button(graph_id: str, title: str, as_of, lang: str) -> html.Button:
+    """下载图片: the chart `graph_id` as a PNG with `title` and the as-of date drawn on it
+    (assets/chart_png.js)."""
+    text = t("chart.png_title", lang, title=title, as_of=str(as_of))
+    filename = f"{title}_{as_of}.png".replace(" · ", "_").replace(" ", "")
+    return html.Button(
+        t("chart.png", lang),
+        className="chart-png",
+        id=f"{graph_id}-png",
+        **{"data-graph": graph_id, "data-title": text, "data-filename": filename},
+    )
+
 
 FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
 

@@ -332,6 +332,8 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Expected by {as_of}: {value}",
     },
     "help.source": {"zh": "依据：{source}", "en": "Source: {source}"},
+    "chart.png": {"zh": "下载图片", "en": "Download picture"},
+    "chart.png_title": {"zh": "{title}（数据截至{as_of}）", "en": "{title} (data as of {as_of})"},
     "chart.top_target": {"zh": "{name}目标 {value}", "en": "Target of {name} {value}"},
     "card.points": {"zh": "个百分点", "en": " pts"},
     "card.persons": {"zh": "人", "en": " persons"},

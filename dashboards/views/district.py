@@ -86,17 +86,13 @@ def district_view(
         for r in data.townships.iter_rows(named=True)
     ]  # fmt: skip
     programme_name = next(name(p, lang) for p in info.programmes if p["code"] == data.programme)
+    subject = f"{info.jurisdiction} {data.name} {programme_name}"  # what a picture is of
     breakdown_panels = [
-        html.Div(
-            [
-                html.H2(t(title, lang)),
-                dcc.Graph(
-                    id=f"district-{dimension}",
-                    figure=charts.breakdown_bars(data.breakdowns[dimension], lang, unit),
-                    config=charts.GRAPH_CONFIG,
-                ),
-            ],
-            className="panel",
+        charts.panel(
+            f"district-{dimension}",
+            f"{t(title, lang)} · {name(info.indicator_names[indicator], lang)}",
+            charts.breakdown_bars(data.breakdowns[dimension], lang, unit),
+            subject, data.as_of, lang,
         )
         for dimension, title in (("category", "district.by_category"), ("gender", "district.by_gender"), ("age_band", "district.by_age"))
     ]  # fmt: skip
@@ -131,13 +127,8 @@ def district_view(
             ),
             html.Div(
                 [
-                    html.Div(
-                        [
-                            html.H2(f"{t('overview.trend', lang)} · {name(info.indicator_names[indicator], lang)}"),
-                            dcc.Graph(id="district-trend", figure=charts.trend(data.series, lang, unit), config=charts.GRAPH_CONFIG),
-                        ],
-                        className="panel",
-                    ),
+                    charts.panel("district-trend", f"{t('overview.trend', lang)} · {name(info.indicator_names[indicator], lang)}",
+                                 charts.trend(data.series, lang, unit), subject, data.as_of, lang),
                     html.Div(
                         [html.H2(t("district.townships", lang)), _table([t(c, lang) for c in town_cols], town_rows, "district-townships")],
                         className="panel",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from dash import dcc, html
+from dash import html
 
 from dashboards.auth import Scope
 from dashboards.components import charts
@@ -57,6 +57,7 @@ def overview_view(
     cards = [kpi_card(row, p, indicator, lang, data.meta.lagging_points)
              for p, indicator, row in data.cards]  # fmt: skip
     programme = next(p for p in data.meta.programmes if p["code"] == data.programme)
+    subject = f"{place} {name(programme, lang)}"  # what a chart's picture is of
     heading = t("print.heading", lang, place=place, programme=name(programme, lang),
                 year=data.year, as_of=data.as_of.isoformat())  # fmt: skip
     return html.Div(
@@ -67,56 +68,44 @@ def overview_view(
             html.Div(cards, className="cards", id="overview-cards"),
             html.Div(
                 [
-                    html.Div(
-                        [
-                            html.H2(f"{t(f'overview.map.{data.level}', lang)} · {indicator_name}"),
-                            dcc.Graph(
-                                id="overview-map",
-                                figure=charts.district_map(
-                                    boundaries_url(data.level),
-                                    data.rows,
-                                    centre,
-                                    zoom,
-                                    lang,
-                                    data.meta.lagging_points,
-                                    data.level,
-                                ),
-                                config={**charts.GRAPH_CONFIG, "scrollZoom": False},
-                            ),
-                            html.Div(
-                                t(f"overview.click_hint.{data.level}", lang), className="hint"
-                            ),
-                        ],
-                        className="panel",
+                    charts.panel(
+                        "overview-map",
+                        f"{t(f'overview.map.{data.level}', lang)} · {indicator_name}",
+                        charts.district_map(
+                            boundaries_url(data.level),
+                            data.rows,
+                            centre,
+                            zoom,
+                            lang,
+                            data.meta.lagging_points,
+                            data.level,
+                        ),
+                        subject,
+                        data.as_of,
+                        lang,
+                        config={**charts.GRAPH_CONFIG, "scrollZoom": False},
+                        hint=t(f"overview.click_hint.{data.level}", lang),
                     ),
-                    html.Div(
-                        [
-                            html.H2(
-                                f"{t(f'overview.ranking.{data.level}', lang)} · {indicator_name}"
-                            ),
-                            dcc.Graph(
-                                id="overview-ranking",
-                                figure=charts.ranking(data.rows, lang, data.level, data.top_level),
-                                config=charts.GRAPH_CONFIG,
-                            ),
-                        ],
-                        className="panel",
+                    charts.panel(
+                        "overview-ranking",
+                        f"{t(f'overview.ranking.{data.level}', lang)} · {indicator_name}",
+                        charts.ranking(data.rows, lang, data.level, data.top_level),
+                        subject,
+                        data.as_of,
+                        lang,
                     ),
                 ],
                 className="panels",
             ),
             html.Div(
                 [
-                    html.Div(
-                        [
-                            html.H2(f"{t('overview.trend', lang)} · {indicator_name}"),
-                            dcc.Graph(
-                                id="overview-trend",
-                                figure=charts.trend(data.series, lang, unit),
-                                config=charts.GRAPH_CONFIG,
-                            ),
-                        ],
-                        className="panel",
+                    charts.panel(
+                        "overview-trend",
+                        f"{t('overview.trend', lang)} · {indicator_name}",
+                        charts.trend(data.series, lang, unit),
+                        subject,
+                        data.as_of,
+                        lang,
                     ),
                     html.Div(capability_panel(data.capability, lang), className="panel"),
                 ],

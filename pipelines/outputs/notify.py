@@ -20,10 +20,13 @@ RULES = (
 
 
 def message(row: dict, names: dict[str, str]) -> tuple[str, str, str]:
-    """(Chinese, English, link) for one condition; `names` maps codes to display names."""
+    """(Chinese, English, link) for one condition; `names` maps codes to display names
+    (Chinese, and English under "en:" + code), so no message shows a code."""
     p = names.get(row["programme"] or "", "")
     d = names.get(row["district_code"] or "", "")
     ind = names.get(row["subject"] or "", row["subject"])
+    p_en = names.get(f"en:{row['programme']}", p)
+    ind_en = names.get(f"en:{row['subject']}", ind)
     unit, n = row["unit"], row["count"]
     link = f"/district/{row['district_code']}" if row["district_code"] else "/loaded"
     match row["rule"]:
@@ -34,21 +37,21 @@ def message(row: dict, names: dict[str, str]) -> tuple[str, str, str]:
                 f"（年度目标{value_text(row['target'], unit)}），进度{level}，尚需服务{row['persons_needed'] or 0}人"
             )
             en = (
-                f"{d} {row['programme']} {row['subject']} is {value_text(row['value'], unit)}, below the "
+                f"{d} {p_en}: {ind_en} is {value_text(row['value'], unit)}, below the "
                 f"expected {value_text(row['expected'], unit)} (target {value_text(row['target'], unit)}); "
                 f"{'lagging' if row['rule'] == 'progress_lagging' else 'behind'}, "
                 f"{row['persons_needed'] or 0} more persons needed"
             )
         case "target_met":
             zh = f"{d}{p}{ind}达到{value_text(row['value'], unit)}，已完成年度目标{value_text(row['target'], unit)}"
-            en = f"{d} {row['programme']} {row['subject']} reached {value_text(row['value'], unit)}, meeting the target {value_text(row['target'], unit)}"
+            en = f"{d} {p_en}: {ind_en} reached {value_text(row['value'], unit)}, meeting the target {value_text(row['target'], unit)}"
         case "review_overdue":
             days = names.get(REVIEW_LIMIT, "5")
             zh = f"{d}{p}有{n}份申请超过{days}个工作日未完成审核"
-            en = f"{d} {row['programme']}: {n} applications waiting more than {days} working days for review"
+            en = f"{d} {p_en}: {n} applications waiting more than {days} working days for review"
         case "referral_waiting":
             zh = f"{d}{p}有{n}名转介对象等待服务超过3个月，转介前须重新评估"
-            en = f"{d} {row['programme']}: {n} referred subjects waiting over 3 months without service; re-assess before referral"
+            en = f"{d} {p_en}: {n} referred subjects waiting over 3 months without service; re-assess before referral"
         case "settlement_missing":
             institution, quarter = (row["subject"] or "/Q1").split("/", 1)
             year, q = row["key"].rsplit("|", 1)[-1], int(quarter.lstrip("Q"))
@@ -101,6 +104,8 @@ def names_of(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
         con.execute(
             "select code, name_zh from ref_programmes union all select code, name from ref_units "
             "union all select code, name_zh from ref_indicators "
+            "union all select 'en:' || code, name_en from ref_programmes "
+            "union all select 'en:' || code, name_en from ref_indicators "
             "union all select institution_id, coalesce(name, institution_id) from institutions "
             "union all select ?, cast(working_days as varchar) from ref_indicators "
             "where code = 'review_timeliness'",

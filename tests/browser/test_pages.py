@@ -316,3 +316,30 @@ def test_the_overview_prints_on_a4_landscape_with_its_heading_and_the_map(server
         assert inked > 0.1 * area.width * area.height, "the map did not print"
     finally:
         pdf.close()
+
+
+@pytest.mark.parametrize("graph", ["overview-map", "overview-ranking", "overview-trend"])
+def test_a_chart_downloads_as_a_picture_with_its_title_and_as_of_date(
+    server, page, tmp_path, graph
+):
+    page.goto(server["url"] + "/")
+    page.wait_for_selector(f"#{graph} .js-plotly-plot", timeout=30_000)
+    settled(page)
+    height = page.evaluate(
+        f"() => document.querySelector('#{graph} .js-plotly-plot').getBoundingClientRect().height"
+    )
+    with page.expect_download() as info:
+        page.click(f"#{graph}-png")
+    path = tmp_path / info.value.suggested_filename
+    info.value.save_as(path)
+    assert path.suffix == ".png" and "2025-09-30" in path.name
+    from PIL import Image
+
+    with Image.open(path) as picture:
+        # twice the chart's size (scale 2), with a title line above the chart
+        assert picture.height == round((height + 56) * 2)
+        # the title line is drawn: dark pixels in the band above the chart
+        band = picture.crop((0, 0, picture.width, 90)).convert("L")
+        assert band.getextrema()[0] < 100
+    saved = page.get_attribute(f"#{graph}-png", "data-saved")
+    assert saved.startswith("铁岭市 精康融合行动 · ") and saved.endswith("（数据截至2025-09-30）")

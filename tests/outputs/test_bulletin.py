@@ -249,6 +249,7 @@ def test_two_generations_at_once_get_different_numbers(settings, tmp_path):
 
 def test_a_torn_archive_line_is_survived(settings, tmp_path):
     index = settings.data_dir / "bulletins" / "index.jsonl"
+    build(settings, "poverty_rehab", "2025-Q3", tmp_path / "first.docx")  # the archive exists
     entries = archived(settings)
     with index.open("a", encoding="utf-8") as f:
         f.write('{"programme": "poverty_rehab", "year": 20')  # a write cut off by a power loss

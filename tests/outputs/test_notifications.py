@@ -67,6 +67,19 @@ def test_lagging_district_is_raised_once_and_resolved_when_it_catches_up(con, se
     assert ("progress_behind", YINZHOU) in _open(con)
     assert "银州区精康融合行动服务覆盖率为40.0%" in _open(con)[("progress_behind", YINZHOU)]
     assert first["raised"] >= 1
+    # The English text names the programme and indicator too, never their codes.
+    english = con.execute(
+        "select message_en from notifications where rule = 'progress_behind' and district_code = ?",
+        [YINZHOU],
+    ).fetchall()[0][0]
+    assert english.startswith(
+        "银州区 Community rehabilitation for people with mental disorders: Service coverage is 40.0%"
+    )
+    codes = con.execute(
+        "select count(*) from notifications where message_en similar to '.*(mental_rehab|"
+        "child_rehab|precise_rehab|poverty_rehab|disabled_care|service_coverage|served_count).*'"
+    ).fetchall()
+    assert codes == [(0,)]
 
     again = _run(con, settings, 2)
     assert again["raised"] == 0 and again["kept"] == first["raised"]  # not raised twice
