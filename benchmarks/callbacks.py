@@ -62,11 +62,11 @@ def main() -> None:
     cases = {
         "overview": (outputs["overview-content.children"],
                      [("shell-programme", "value", "mental_rehab"), ("shell-year", "value", year), ("shell-lang", "value", "zh"),
-                      ("shell-as-of-select", "value", None), ("overview-area", "data", None)], ()),
+                      ("shell-as-of-select", "value", None), ("overview-area", "data", None), ("shell-snapshot", "data", None)], ()),
         "district": (outputs["district-content.children"],
                      [("district-code", "data", district), ("shell-programme", "value", "mental_rehab"),
                       ("shell-year", "value", year), ("shell-lang", "value", "zh"),
-                      ("shell-as-of-select", "value", None)], ()),
+                      ("shell-as-of-select", "value", None), ("shell-snapshot", "data", None)], ()),
         "downloads preview": (outputs[next(k for k in outputs if "downloads-grid.rowData" in k)],
                               [("downloads-indicator", "value", "service_coverage"), ("shell-programme", "value", "mental_rehab"),
                                ("shell-year", "value", year), ("shell-as-of-select", "value", None),

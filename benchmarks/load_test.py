@@ -68,10 +68,11 @@ async def _user(url: str, login: tuple[str, str], codes: list[str], year: int, d
             ]
             if overview:
                 body = _payload("overview-content.children", [*shell, ("shell-lang", "value", "zh"),
-                                ("shell-as-of-select", "value", None), ("overview-area", "data", None)])  # fmt: skip
+                                ("shell-as-of-select", "value", None), ("overview-area", "data", None), ("shell-snapshot", "data", None)])  # fmt: skip
             else:
                 body = _payload("district-content.children", [("district-code", "data", path.rsplit("/", 1)[1]),
-                                *shell, ("shell-lang", "value", "zh"), ("shell-as-of-select", "value", None)])  # fmt: skip
+                                *shell, ("shell-lang", "value", "zh"), ("shell-as-of-select", "value", None),
+                                ("shell-snapshot", "data", None)])  # fmt: skip
             kind = "overview" if overview else "district"
             for label, request in ((f"{kind} page", client.get(path)), ("layout", client.get("/_dash-layout")),
                                    (f"{kind} callback", client.post("/_dash-update-component", json=body))):  # fmt: skip

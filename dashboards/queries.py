@@ -701,6 +701,12 @@ def run_active(scope: Scope) -> bool:
     return jobs.run_active(scope.settings)
 
 
+def upload_run_progress(scope: Scope) -> jobs.Progress | None:
+    """The file or stage the upload's background run is at."""
+    scope.require("data")
+    return jobs.progress(scope.settings, "upload")
+
+
 def target_rows(scope: Scope) -> list[dict]:
     scope.require("targets")
     return targets.target_rows(scope.settings)

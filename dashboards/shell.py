@@ -4,12 +4,13 @@ date, language), the navigation the user's role reaches, the account line, and t
 from __future__ import annotations
 
 import dash
-from dash import Input, Output, dcc, html, no_update
+from dash import Input, Output, State, dcc, html, no_update
 
 from dashboards.auth import current_scope, optional_scope
 from dashboards.i18n import LANG_COOKIE, LANGUAGES, name, request_lang, t
 from dashboards.queries import as_of_options, meta, open_count, unit_names
 from dashboards.state import parse_view, view_query
+from pipelines.warehouse import snapshots
 
 
 def _nav(scope) -> list:
@@ -32,6 +33,14 @@ def _nav(scope) -> list:
                  style=None if scope and scope.allows(cap) else {"display": "none"})
         for cap, href, key, label in links
     ]  # fmt: skip
+
+
+SNAPSHOT_POLL_MS = 15_000
+
+
+def _snapshot_name(scope) -> str | None:
+    pointer = snapshots.published(scope.settings) if scope is not None else None
+    return pointer["snapshot"] if pointer else None
 
 
 def _who(scope, lang: str | None) -> list:
@@ -101,6 +110,10 @@ def shell() -> html.Div:
             # and back/forward bring earlier choices back.
             dcc.Location(id="url", refresh="callback-nav"),
             html.Span(id="shell-lang-done", style={"display": "none"}),
+            # The published snapshot: when a run publishes a new one (targets saved, files
+            # loaded, the nightly run), the open page shows the new figures without a reload.
+            dcc.Store(id="shell-snapshot", data=_snapshot_name(scope)),
+            dcc.Interval(id="shell-tick", interval=SNAPSHOT_POLL_MS),
             html.Header(
                 [
                     html.Div(
@@ -187,6 +200,16 @@ def shell() -> html.Div:
 
 
 def register_callbacks(app: dash.Dash) -> None:
+    @app.callback(
+        Output("shell-snapshot", "data"),
+        Input("shell-tick", "n_intervals"),
+        State("shell-snapshot", "data"),
+        prevent_initial_call=True,
+    )
+    def _watch_snapshot(_ticks, shown):
+        now = _snapshot_name(current_scope())
+        return now if now != shown else no_update
+
     # Another language: kept in the cookie, and the page is built again in it on the server
     # (every label, placeholder and page, not only those a callback updates).
     app.clientside_callback(

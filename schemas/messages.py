@@ -63,7 +63,8 @@ REASONS: dict[str, Reason] = {
     ),
     "gender_invalid": Reason("性别应为男或女", "Gender must be '男' (male) or '女' (female)"),
     "poverty_invalid": Reason(
-        "贫困类型应为建档立卡、低保、特困或无", "Poverty status must be '建档立卡', '低保', '特困' or '无'"
+        "贫困类型应为建档立卡、低保、特困或无",
+        "Poverty status must be '建档立卡', '低保', '特困' or '无'",
     ),
     "programme_unknown": Reason(
         "“{label}”不是已配置的项目（可填代码、全称或简称）",

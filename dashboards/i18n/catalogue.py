@@ -73,6 +73,12 @@ TEXT: dict[str, dict[str, str]] = {
         "zh": "正在校验和导入，请稍候……（完成后自动显示校验报告）",
         "en": "Validating and loading… (the report appears when done)",
     },
+    "data.progress_file": {
+        "zh": "正在处理第{done}/{total}个文件：{file}",
+        "en": "Processing file {done} of {total}: {file}",
+    },
+    "data.progress_stage": {"zh": "文件已读完，正在{stage}……", "en": "Files read; now {stage}…"},
+    "data.done": {"zh": "处理完成，校验报告见下方。", "en": "Done: the report is below."},
     "data.waiting": {
         "zh": "另一个处理任务正在运行，文件已放入待处理目录，将在其完成后处理。",
         "en": "Another run is in progress; the files wait in the inbox and are loaded next.",

@@ -18,6 +18,7 @@ from dashboards.views.data import (
     run_options,
     template_file,
     upload_files,
+    upload_progress,
 )
 from dashboards.views.denied import denied_view
 from schemas.contract import DATASETS
@@ -39,6 +40,7 @@ def layout(**_kwargs) -> html.Div:
                     dcc.Upload(html.Div(t("data.drop", mb=mb)), id="data-upload", multiple=True,
                                max_size=mb * 1024 * 1024, className="upload-box"),
                     dcc.Loading(html.Div(id="data-upload-result")),
+                    html.P(id="data-progress", className="hint"),
                     dcc.Store(id="data-pending"),
                     dcc.Interval(id="data-poll", interval=1500, disabled=True),
                 ],
@@ -83,6 +85,7 @@ def layout(**_kwargs) -> html.Div:
     Output("data-upload-result", "children"),
     Output("data-pending", "data"),
     Output("data-poll", "disabled"),
+    Output("data-progress", "children"),
     Input("data-upload", "contents"),
     State("data-upload", "filename"),
     State("shell-lang", "value"),
@@ -92,18 +95,14 @@ def _upload(contents, names, lang):
     lang = lang or "zh"
     scope = current_scope("data")
     if not contents:
-        return no_update, no_update, no_update
+        return no_update, no_update, no_update, no_update
     before = latest_run_id(scope)
     busy = run_active(scope)
     message, started = upload_files(scope, names, contents, lang)
     if not started:
-        return message, None, True
+        return message, None, True, ""
     note = t("data.waiting" if busy else "data.processing", lang)
-    return (
-        html.Div([message, html.P(note, className="hint", id="data-processing")]),
-        {"after": before},
-        False,
-    )
+    return message, {"after": before}, False, html.Span(note, id="data-processing")
 
 
 @callback(
@@ -111,6 +110,7 @@ def _upload(contents, names, lang):
     Output("data-run", "value"),
     Output("data-poll", "disabled", allow_duplicate=True),
     Output("data-history-box", "children"),
+    Output("data-progress", "children", allow_duplicate=True),
     Input("data-poll", "n_intervals"),
     Input("shell-lang", "value"),
     State("data-pending", "data"),
@@ -118,15 +118,17 @@ def _upload(contents, names, lang):
     prevent_initial_call="initial_duplicate",
 )
 def _runs(_ticks, lang, pending, current):
-    """The run choices; while an upload's run is pending, wait for its report and show it."""
+    """The run choices; while an upload's run is pending, say which file it reads, then show
+    its report (and clear the note)."""
     lang = lang or "zh"
     scope = current_scope("data")
     latest = latest_run_id(scope)
     options = run_options(scope, lang)
     if pending and latest <= pending["after"]:
-        return options, current, False, no_update
+        return options, current, False, no_update, upload_progress(scope, lang)
     value = latest if (pending or current is None) else current
-    return options, value or None, True, history_view(scope, lang)
+    done = t("data.done", lang) if pending else no_update
+    return options, value or None, True, history_view(scope, lang), done
 
 
 @callback(

@@ -34,8 +34,9 @@ def layout(code: str | None = None, **_kwargs) -> html.Div:
     Input("shell-year", "value"),
     Input("shell-lang", "value"),
     Input("shell-as-of-select", "value"),
+    Input("shell-snapshot", "data"),  # a newly published snapshot (targets saved, a run)
 )
-def _render(code, programme, year, lang, as_of):
+def _render(code, programme, year, lang, as_of, _snapshot=None):
     return _district_view(current_scope(), code, programme, year, lang or "zh", parse_date(as_of))
 
 

@@ -50,8 +50,9 @@ dash.clientside_callback(
     Input("shell-lang", "value"),
     Input("shell-as-of-select", "value"),
     Input("overview-area", "data"),
+    Input("shell-snapshot", "data"),  # a newly published snapshot (targets saved, a run)
 )
-def _render(programme, year, lang, as_of, area):
+def _render(programme, year, lang, as_of, area, _snapshot=None):
     area = area if isinstance(area, str) else None
     return _overview_view(current_scope(), programme, year, lang or "zh", parse_date(as_of), area)
 

@@ -71,8 +71,9 @@ def layout(**_kwargs) -> html.Div:
     Input("shell-as-of-select", "value"),
     Input("scorecard-every", "value"),
     Input("shell-lang", "value"),
+    Input("shell-snapshot", "data"),  # a newly published snapshot (targets saved, a run)
 )
-def _render(year, as_of, every, lang):
+def _render(year, as_of, every, lang, _snapshot=None):
     lang = lang or "zh"
     data = scorecard_data(current_scope(), year, parse_date(as_of), "every" in (every or []))
     if data is None:

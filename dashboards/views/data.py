@@ -10,7 +10,7 @@ from dash import html
 
 from dashboards.auth import Scope
 from dashboards.i18n import t
-from dashboards.queries import run_history, run_rejects, run_report, upload
+from dashboards.queries import run_history, run_rejects, run_report, upload, upload_run_progress
 from pipelines.ingest.templates import template_name, write_template
 from pipelines.outputs.tables import write_table
 from schemas.contract import DATASETS
@@ -137,3 +137,17 @@ def template_file(scope: Scope, dataset: str) -> Path:
         raise ValueError(dataset)
     folder = Path(tempfile.mkdtemp(prefix="rehab-template-"))
     return write_template(scope.settings, dataset, folder / template_name(dataset))
+
+
+def upload_progress(scope: Scope, lang: str) -> html.Span:
+    """Where the upload's run is: 'file 3 of 16: name', or its stage after the files."""
+    step = upload_run_progress(scope)
+    if step is None:
+        text = t("data.processing", lang)
+    elif step.file:
+        text = t("data.progress_file", lang, done=step.done, total=step.total, file=step.file)
+    else:
+        text = t(
+            "data.progress_stage", lang, stage=step.stage_zh if lang == "zh" else step.stage_en
+        )
+    return html.Span(text, id="data-processing")

@@ -3,8 +3,10 @@ the web server never holds the working database; at most one runs (the pipeline 
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+from dataclasses import dataclass
 
 from pipelines.ops import locks
 from pipelines.settings import Settings
@@ -28,3 +30,37 @@ def start_run(settings: Settings, trigger: str) -> subprocess.Popen:
                                 start_new_session=True)  # fmt: skip
     finally:
         log.close()
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a background run is: the file it reads (n of total), or a later stage."""
+
+    done: int | None = None
+    total: int | None = None
+    file: str | None = None
+    stage_zh: str | None = None
+    stage_en: str | None = None
+
+
+_FILE_LINE = re.compile(r"^\[(\d+)/(\d+)\] (.+) \([^()]*\)$")
+_STAGE_LINE = re.compile(r"^([^\[/ ][^/]*) / ([a-z][a-z ]+)$")
+
+
+def progress(settings: Settings, trigger: str) -> Progress | None:
+    """The latest step a background run of `trigger` printed (its log's last file or stage
+    line; file names and counts only, no figures)."""
+    path = settings.log_dir / f"run-{trigger}.log"
+    try:
+        with path.open("rb") as f:
+            f.seek(max(0, path.stat().st_size - 16_384))
+            lines = f.read().decode("utf-8", errors="replace").splitlines()
+    except FileNotFoundError:
+        return None
+    for line in reversed(lines):
+        line = line.strip()
+        if found := _FILE_LINE.match(line):
+            return Progress(int(found[1]), int(found[2]), found[3])
+        if found := _STAGE_LINE.match(line):
+            return Progress(stage_zh=found[1].strip(), stage_en=found[2].strip())
+    return None

@@ -25,6 +25,8 @@ def test_upload_a_file_see_the_report_and_download_the_rejects(server, page, tmp
     )
     report = page.inner_text("#data-report")
     assert "cases_date_invalid.csv" in report and "日期" in report
+    # The "validating…" note has given way to "done" (it does not linger over the report).
+    page.wait_for_selector("#data-progress:has-text('处理完成')", timeout=10_000)
     assert f"{latest + 1}\t网页上传" in page.inner_text("#data-history")
     with page.expect_download() as download:
         page.click("#data-rejects-csv")
@@ -52,3 +54,46 @@ def test_targets_page_refuses_an_invalid_value(server, page):
     page.wait_for_selector("#targets-problems", timeout=30_000)
     assert "第2行" in page.inner_text("#targets-problems")
     assert page.console_errors == []
+
+
+@pytest.fixture
+def own_province(province, tmp_path):
+    """The app on a copy of the province demo (this test changes a target)."""
+    import shutil
+
+    from tests.browser.conftest import _serve
+
+    data = tmp_path / "data"
+    shutil.copytree(province.data_dir, data)
+    yield from _serve(data, "210000")
+
+
+def test_a_saved_target_shows_on_the_open_overview_without_a_reload(own_province, browser):
+    from tests.browser.conftest import _new_page, log_in
+
+    overview, targets = _new_page(browser), _new_page(browser)
+    url = own_province
+    log_in(overview, url)
+    card = "#overview-cards .card:first-child .status"
+    overview.wait_for_selector(card, timeout=30_000)
+    before = overview.inner_text(card)
+    assert before != "达标"
+    log_in(targets, url, next_path="/targets")
+    targets.wait_for_selector("#targets-grid .ag-row", timeout=30_000)
+    # mental_rehab service_coverage 2025 (the third row): 0.60 → 0.10, met by every city
+    cell = targets.locator("#targets-grid .ag-row[row-index='2'] [col-id='value']")
+    assert float(cell.inner_text()) == 0.6
+    cell.dblclick()
+    targets.keyboard.press("Control+A")
+    targets.keyboard.type("0.1")
+    targets.keyboard.press("Enter")
+    targets.click("#targets-save")
+    targets.wait_for_selector("#targets-saved", timeout=30_000)
+    # The overview, left open, shows the republished status by itself.
+    overview.wait_for_function(
+        f"(document.querySelector('{card}') || {{}}).innerText === '达标'", timeout=120_000
+    )
+    assert overview.url.endswith("/") or "?" in overview.url  # the same page, not reloaded
+    assert overview.console_errors == []
+    overview.context.close()
+    targets.context.close()

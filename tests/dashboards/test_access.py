@@ -71,14 +71,14 @@ def _overview(client, programme="mental_rehab"):
     return call(client, [("overview-content", "children")],
                 [("shell-programme", "value", programme), ("shell-year", "value", 2025),
                  ("shell-lang", "value", "zh"), ("shell-as-of-select", "value", None),
-                 ("overview-area", "data", None)])  # fmt: skip
+                 ("overview-area", "data", None), ("shell-snapshot", "data", None)])  # fmt: skip
 
 
 def _district(client, code, programme="mental_rehab"):
     return call(client, [("district-content", "children")],
                 [("district-code", "data", code), ("shell-programme", "value", programme),
                  ("shell-year", "value", 2025), ("shell-lang", "value", "zh"),
-                 ("shell-as-of-select", "value", None)])  # fmt: skip
+                 ("shell-as-of-select", "value", None), ("shell-snapshot", "data", None)])  # fmt: skip
 
 
 def _feed(client, district):

@@ -38,7 +38,7 @@ def test_empty_data_directory_says_how_to_load(settings):
         response = call(client, [("overview-content", "children")],
                         [("shell-programme", "value", None), ("shell-year", "value", None),
                          ("shell-lang", "value", lang), ("shell-as-of-select", "value", None),
-                         ("overview-area", "data", None)])  # fmt: skip
+                         ("overview-area", "data", None), ("shell-snapshot", "data", None)])  # fmt: skip
         assert response.status_code == 200
         shown = response.get_json()["response"]["overview-content"]["children"]
         assert shown["props"]["id"] == "overview-empty" and words in shown["props"]["children"]
