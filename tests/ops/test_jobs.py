@@ -1,3 +1,6 @@
+"""Background runs started from the app: where they are."""
+
+from __future__ import annotations
 
 
 def test_progress_reads_the_file_or_stage_a_background_run_is_at(settings):
