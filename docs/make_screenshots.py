@@ -81,10 +81,30 @@ def main() -> None:
                     page.screenshot(path=OUT / f"{name}.png")
                     if name.endswith("-en"):
                         page.get_by_label("中文").check()
+                _printed(page, url, Path(tmp))
                 browser.close()
         finally:
             server.terminate()
             server.wait(timeout=20)
+
+
+def _printed(page, url: str, tmp: Path) -> None:
+    """The overview as it prints (A4 landscape), its first page as a picture."""
+    import pypdfium2 as pdfium
+
+    page.goto(url + "/")
+    page.wait_for_selector("#overview-map .js-plotly-plot", timeout=30_000)
+    page.wait_for_timeout(3000)
+    page.emulate_media(media="print")
+    page.evaluate("window.rehabFreezeForPrint()")
+    pdf_path = tmp / "overview.pdf"
+    page.pdf(path=str(pdf_path), prefer_css_page_size=True, print_background=True)
+    page.emulate_media(media="screen")
+    pdf = pdfium.PdfDocument(str(pdf_path))
+    try:
+        pdf[0].render(scale=1.6).to_pil().save(OUT / "printed-overview.png")
+    finally:
+        pdf.close()
 
 
 if __name__ == "__main__":

@@ -137,7 +137,7 @@ def kpi_card(
     else:
         target_line = f"{t('card.target', lang)} {value_text(row['target'], unit)}"
         if row["target_carried"]:
-            target_line += f"（{t('card.carried', lang, year=row['target_year'])}）"
+            target_line += t("card.carried", lang, year=row["target_year"])
     lines = [html.Div(target_line, className="line")]
     if row.get("calendar_fallback"):
         lines.append(html.Div(t("calendar.fallback", lang), className="line hint"))
@@ -182,7 +182,7 @@ def kpi_card(
             ),
             *lines,
             html.Div(
-                f"{t('card.source', lang)}：{row['target_source'] or programme['source']}",
+                t("card.source", lang, source=row["target_source"] or programme["source"]),
                 className="source",
             ),
         ],

@@ -4,7 +4,10 @@ chosen on the login page is kept after logging in, and the header switch keeps i
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 
 import duckdb
 import pytest
@@ -26,6 +29,18 @@ LATIN_OK = {"csv", "excel", "parquet", "pdf", "word", "english", "a4", "xlsx", "
             "inbox", "gb", "gb18030", "utf-8", "utf", "ods", "xls", "wps", "office"}  # fmt: skip
 # A value to type as it is written (the targets file's scope code for the whole city).
 LATIN_OK |= {"city"}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _archived_bulletins(server, tmp_path_factory):
+    """Bulletins in the archive, so its table is walked too (both a programme's and all)."""
+    out = tmp_path_factory.mktemp("bulletins")
+    env = {**os.environ, "REHAB_MONITOR_JURISDICTION": "211200"}
+    for programme, period in (("mental_rehab", "2025-Q3"), ("all", "2025")):
+        subprocess.run([sys.executable, "-m", "pipelines.cli", "--data-dir", str(server["data"]),
+                        "bulletin", "--programme", programme, "--period", period,
+                        "--out", str(out / f"{programme}.docx")], check=True, env=env,
+                       capture_output=True)  # fmt: skip
 
 
 def _data_names(data) -> set[str]:
