@@ -224,6 +224,9 @@ def _rejects(args: argparse.Namespace, settings: Settings) -> int:
         _say(str(exc))
         return 1
     write_table(df, args.format, args.out, sheet="rejected")
+    from pipelines.ops.accounts import audit
+
+    audit(settings, "cli", "rejects_export", str(args.out), f"run={run_id} rows={df.height}")
     _say(f"运行 / run {run_id}: {df.height} 条拒收记录 / rejected lines → {args.out}")
     return 0
 

@@ -99,8 +99,17 @@ class Settings:
         default=5,
         metadata=_meta(
             "REHAB_MONITOR_LOGIN_ATTEMPTS",
-            "Failed logins per user name or address within 15 minutes before logins are refused "
-            "for 15 minutes",
+            "Failed logins for one user name from one address within 15 minutes before that "
+            "name is refused from that address for 15 minutes (other users and addresses are "
+            "not locked out)",
+        ),
+    )
+    trusted_proxies: str = field(
+        default="",
+        metadata=_meta(
+            "REHAB_MONITOR_TRUSTED_PROXIES",
+            "Comma-separated addresses of the reverse proxies in front of the app (e.g. "
+            "127.0.0.1): only from them is X-Forwarded-For believed for the client's address",
         ),
     )
     upload_mb: int = field(

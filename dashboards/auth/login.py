@@ -27,6 +27,19 @@ PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/")
 
 PUBLIC_PATHS = ("/login", "/_favicon.ico")
 
+# Served files without figures, which browsers may cache (scripts, styles, boundaries).
+CACHEABLE_PREFIXES = ("/assets/", "/_dash-component-suites/", "/geo/")
+
+# Only this site's own resources. Dash writes its configuration and clientside callbacks
+# inline, Plotly's WebGL map compiles shaders with Function and runs workers from blob: URLs,
+# and chart pictures are data: URLs.
+CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; "
+    "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; "
+    "connect-src 'self'; worker-src 'self' blob:; child-src 'self' blob:; frame-src 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; "
+)
+
 
 def install(server: Flask, settings: Settings) -> None:
     """Put the guard and the login routes on the Flask server."""
@@ -35,6 +48,39 @@ def install(server: Flask, settings: Settings) -> None:
         load_or_create_secret(settings.secret_path), b"flask-session", "sha256"
     ).digest()
     server.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax")
+
+    @server.before_request
+    def _same_origin():
+        # Cross-site request forgery: a state-changing request (log in, log out, a callback,
+        # an upload) must come from a page of this site. Browsers say where a request comes
+        # from (Sec-Fetch-Site, Origin); a request without either is not a browser's.
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return None
+        site = request.headers.get("Sec-Fetch-Site")
+        origin = request.headers.get("Origin")
+        foreign_site = site is not None and site not in ("same-origin", "none")
+        foreign_origin = origin is not None and urlsplit(origin).netloc != request.host
+        if foreign_site or foreign_origin:
+            accounts.audit(settings, None, "request_refused", request.path,
+                           f"cross-site: {origin or site}"[:200], client_ip(settings))  # fmt: skip
+            return _refuse(403, "跨站请求已拒绝 / cross-site request refused")
+        return None
+
+    @server.after_request
+    def _headers(response):
+        # Nothing of this site is framed by another; the pages load only their own scripts,
+        # styles, pictures and data; no type sniffing; figures are not kept in caches.
+        # (The bulletin preview is a PDF framed by the bulletins page itself.)
+        own_frame = request.path.startswith("/bulletins/file/")
+        response.headers["X-Frame-Options"] = "SAMEORIGIN" if own_frame else "DENY"
+        response.headers["Content-Security-Policy"] = CSP + (
+            "frame-ancestors 'self'" if own_frame else "frame-ancestors 'none'"
+        )
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "same-origin"
+        if not request.path.startswith(CACHEABLE_PREFIXES):
+            response.headers["Cache-Control"] = "no-store"
+        return response
 
     @server.before_request
     def _guard():
@@ -47,17 +93,21 @@ def install(server: Flask, settings: Settings) -> None:
                 return redirect(f"/login?next={quote(request.full_path.rstrip('?'))}")
             return _refuse(401, "请先登录 / please log in")
         try:
-            g.scope = Scope.of(settings, user, client_ip())
+            g.scope = Scope.of(settings, user, client_ip(settings))
         except Denied:
             return _refuse(403, "账号无效 / invalid account")
         needed = page_capability(path) if request.method == "GET" else None
         if needed and not g.scope.allows(needed):
-            accounts.audit(settings, user.name, "page_denied", path, None, client_ip())
+            accounts.audit(settings, user.name, "page_denied", path, None, client_ip(settings))
             return redirect("/")
         return None
 
     @server.errorhandler(Denied)
     def _denied(exc):
+        # A callback or route asked for something outside the user's rights: refused, audited.
+        scope = g.get("scope")
+        accounts.audit(settings, scope.user if scope else None, "request_denied", request.path,
+                       str(exc)[:200], client_ip(settings))  # fmt: skip
         return _refuse(403, "无权访问 / not allowed")
 
     @server.route("/login", methods=["GET", "POST"])
@@ -69,7 +119,10 @@ def install(server: Flask, settings: Settings) -> None:
         if request.method == "GET":
             return _login_page(lang, target)
         result = accounts.login(
-            settings, request.form.get("name", ""), request.form.get("password", ""), client_ip()
+            settings,
+            request.form.get("name", ""),
+            request.form.get("password", ""),
+            client_ip(settings),
         )
         if result.user is None:
             error = "refused" if result.refused else "failed"
@@ -90,7 +143,7 @@ def install(server: Flask, settings: Settings) -> None:
 
     @server.route("/logout", methods=["POST"])
     def _logout():
-        accounts.end_session(settings, request.cookies.get(COOKIE), client_ip())
+        accounts.end_session(settings, request.cookies.get(COOKIE), client_ip(settings))
         response = redirect("/login")
         response.delete_cookie(COOKIE, path="/")
         return response

@@ -67,5 +67,16 @@ def optional_scope() -> Scope | None:
         return None
 
 
-def client_ip() -> str | None:
-    return request.remote_addr
+def client_ip(settings: Settings) -> str | None:
+    """The client's address: the connection's, or — when the connection comes from one of the
+    trusted proxies (REHAB_MONITOR_TRUSTED_PROXIES) — the nearest address in X-Forwarded-For
+    that is not a trusted proxy. A forwarded-for header from anyone else is ignored."""
+    remote = request.remote_addr
+    trusted = {p.strip() for p in (settings.trusted_proxies or "").split(",") if p.strip()}
+    if remote not in trusted:
+        return remote
+    hops = [h.strip() for h in request.headers.get("X-Forwarded-For", "").split(",") if h.strip()]
+    for hop in reversed(hops):
+        if hop not in trusted:
+            return hop[:64]
+    return remote

@@ -215,6 +215,13 @@ TEXT: dict[str, dict[str, str]] = {
     "action.user_add": {"zh": "新增用户", "en": "User added"},
     "action.user_passwd": {"zh": "修改密码", "en": "Password set"},
     "action.user_disable": {"zh": "停用用户", "en": "User disabled"},
+    "action.upload_refused": {"zh": "拒收上传文件", "en": "Upload refused"},
+    "action.request_denied": {
+        "zh": "越权请求被拒绝",
+        "en": "Request outside the user's rights refused",
+    },
+    "action.request_refused": {"zh": "跨站请求被拒绝", "en": "Cross-site request refused"},
+    "action.rejects_export": {"zh": "导出拒收明细", "en": "Rejected rows exported"},
     "bulletins.title": {"zh": "进度通报", "en": "Progress bulletins"},
     "bulletins.period": {"zh": "通报期间", "en": "Period"},
     "bulletins.issuer": {"zh": "发文单位", "en": "Issuing body"},

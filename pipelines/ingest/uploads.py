@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import itertools
 import os
 import re
 from dataclasses import dataclass
@@ -33,11 +34,36 @@ def safe_name(name: str) -> str:
 def save_upload(
     settings: Settings, name: str, data_url: str, by: str, ip: str | None = None
 ) -> Upload:
-    """Decode a browser upload (a data: URL) and put it into the inbox."""
+    """Decode a browser upload (a data: URL) and put it into the inbox under a name no other
+    waiting file has (a second 报表.xlsx is kept as 报表_2.xlsx). A refused upload is audited
+    with its reason."""
+    result = _checked(settings, name, data_url)
+    if isinstance(result, Upload):
+        accounts.audit(settings, by, "upload_refused", result.name, result.error_en, ip)
+        return result
+    clean, content = result
+    settings.inbox_dir.mkdir(parents=True, exist_ok=True)
+    tmp = settings.inbox_dir / f".upload-{os.getpid()}-{clean}"
+    tmp.write_bytes(content)
+    stem, suffix = Path(clean).stem, Path(clean).suffix
+    for n in itertools.count(1):
+        target = settings.inbox_dir / (clean if n == 1 else f"{stem}_{n}{suffix}")
+        try:  # a hard link never replaces an existing file: the first free name wins
+            os.link(tmp, target)
+            break
+        except FileExistsError:
+            continue
+    tmp.unlink()
+    accounts.audit(settings, by, "upload", target.name, f"bytes={len(content)}", ip)
+    return Upload(target.name, len(content))
+
+
+def _checked(settings: Settings, name: str, data_url: str) -> tuple[str, bytes] | Upload:
+    """(safe name, content) of an acceptable upload, or the refused Upload with its reason."""
     clean = safe_name(name)
     suffix = Path(clean).suffix.lower()
     if not clean or suffix not in SUPPORTED_SUFFIXES:
-        return Upload(clean or str(name), 0, "不支持的文件类型，请上传 CSV、Excel 或 Parquet 文件",
+        return Upload(clean or str(name)[:150], 0, "不支持的文件类型，请上传 CSV、Excel 或 Parquet 文件",
                       "unsupported file type: upload CSV, Excel or Parquet files")  # fmt: skip
     try:
         content = base64.b64decode(data_url.split(",", 1)[1], validate=True)
@@ -49,9 +75,4 @@ def save_upload(
                       f"the file exceeds the {settings.upload_mb} MB limit")  # fmt: skip
     if not content:
         return Upload(clean, 0, "文件为空", "the file is empty")
-    settings.inbox_dir.mkdir(parents=True, exist_ok=True)
-    tmp = settings.inbox_dir / f".upload-{os.getpid()}-{clean}"
-    tmp.write_bytes(content)
-    os.replace(tmp, settings.inbox_dir / clean)
-    accounts.audit(settings, by, "upload", clean, f"bytes={len(content)}", ip)
-    return Upload(clean, len(content))
+    return clean, content

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import secrets
 import sqlite3
 from collections.abc import Iterator
@@ -18,6 +19,7 @@ from datetime import datetime, timedelta
 
 from pipelines.indicators.regions import jurisdiction
 from pipelines.settings import Settings
+from schemas.idnumbers import mask_id
 
 ROLES = ("admin", "leader", "office", "analyst", "district")
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
@@ -59,7 +61,8 @@ LOCKOUT_MINUTES = 15
 AUDIT_ACTIONS = (
     "login", "login_failed", "login_refused", "logout", "session_expired", "page_denied",
     "persons_list", "download", "audit_export", "bulletin_generate", "bulletin_download",
-    "upload", "target_change", "user_add", "user_passwd", "user_disable",
+    "upload", "upload_refused", "target_change", "user_add", "user_passwd", "user_disable",
+    "request_denied", "request_refused", "rejects_export",
 )  # fmt: skip
 
 
@@ -226,14 +229,24 @@ def _active_user(con: sqlite3.Connection, name: str) -> User | None:
 
 
 def recent_failures(settings: Settings, name: str, ip: str | None) -> int:
-    """Failed logins for the name or from the address within the lock-out window."""
+    """Failed logins for the name from the address within the lock-out window: one person
+    guessing never locks out everyone behind the same proxy, nor the name elsewhere."""
     since = (_now() - timedelta(minutes=LOCKOUT_MINUTES)).isoformat()
     with connect(settings) as con:
         return con.execute(
             "select count(*) from audit where action = 'login_failed' and at >= ? "
-            "and (target = ? or (ip is not null and ip = ?))",
-            [since, name, ip],
+            "and target = ? and coalesce(ip, '') = coalesce(?, '')",
+            [since, audited_name(name), ip],
         ).fetchone()[0]
+
+
+def audited_name(name: str) -> str:
+    """A login name as the audit log keeps it: an ID number typed into the name field is
+    masked (6 + 4 characters), like every ID the product shows."""
+    compact = re.sub(r"\s", "", name)
+    if re.fullmatch(r"\d{17}[\dXx]|\d{15}", compact):
+        return mask_id(compact) or ""
+    return name
 
 
 @dataclass(frozen=True)
@@ -249,11 +262,11 @@ def login(settings: Settings, name: str, password: str, ip: str | None) -> Login
     Every outcome is audited: success, wrong password or unknown name, refused."""
     name = (name or "").strip()[:64]
     if recent_failures(settings, name, ip) >= settings.login_attempts:
-        audit(settings, None, "login_refused", name, "too many failed attempts", ip)
+        audit(settings, None, "login_refused", audited_name(name), "too many failed attempts", ip)
         return LoginResult(None, None, True)
     user = authenticate(settings, name, password or "")
     if user is None:
-        audit(settings, None, "login_failed", name, None, ip)
+        audit(settings, None, "login_failed", audited_name(name), None, ip)
         return LoginResult(None, None, False)
     token = secrets.token_urlsafe(32)
     now = _now().isoformat()

@@ -47,12 +47,17 @@ def test_no_request_leaves_the_machine_whatever_is_pressed(server, page):
 
     page.context.route("**/*", guard)
     page.on("download", lambda d: d.cancel())  # PNG exports and files: taken, not kept
-    # The guard sees a request to elsewhere (a documentation address, never routed).
-    page.goto(server["url"] + "/")
-    with page.expect_event("requestfailed", lambda r: "192.0.2.1" in r.url):
-        page.evaluate("fetch('http://192.0.2.1/probe').catch(() => null)")
+    # The guard sees a request to elsewhere (a documentation address, never routed), made
+    # from a blank page: the app's own pages refuse it before it is sent (their CSP).
+    probe = page.context.new_page()
+    with probe.expect_event("requestfailed", lambda r: "192.0.2.1" in r.url):
+        probe.evaluate("fetch('http://192.0.2.1/probe').catch(() => null)")
+    probe.close()
     assert outside == ["http://192.0.2.1/probe"]
     outside.clear()
+    page.goto(server["url"] + "/")
+    csp = page.evaluate("fetch('http://192.0.2.1/probe').then(() => 'sent', () => 'refused')")
+    assert csp == "refused" and outside == []
     pressed = 0
     for path in PAGES:
         page.goto(server["url"] + path)

@@ -266,6 +266,43 @@ def test_failed_logins_are_rate_limited_and_audited(app, settings):
     assert client.post("/login", data={"name": "clerk", "password": PASSWORD}).status_code == 302
 
 
+def test_a_lockout_is_per_name_and_address_behind_a_trusted_proxy(app, settings):
+    from dataclasses import replace
+
+    from dashboards.auth.scope import client_ip
+
+    accounts.add_user(settings, "guesser", "office", PASSWORD)
+    accounts.add_user(settings, "colleague", "office", PASSWORD)
+    # Behind the proxy everyone shares its address; only from it is X-Forwarded-For believed.
+    behind = replace(settings, trusted_proxies="127.0.0.1, 10.9.9.9")
+    with app.server.test_request_context(
+        headers={"X-Forwarded-For": "203.0.113.7, 10.9.9.9"},
+        environ_base={"REMOTE_ADDR": "127.0.0.1"},
+    ):
+        assert client_ip(behind) == "203.0.113.7"
+        assert client_ip(settings) == "127.0.0.1"  # no proxy trusted: the header is ignored
+    with app.server.test_request_context(
+        headers={"X-Forwarded-For": "198.51.100.1"}, environ_base={"REMOTE_ADDR": "192.0.2.50"}
+    ):
+        assert client_ip(behind) == "192.0.2.50"  # a forged header from a client: ignored
+
+    for _ in range(settings.login_attempts):
+        accounts.login(settings, "guesser", "wrong password!", "203.0.113.7")
+    # The name is refused from that address …
+    assert accounts.login(settings, "guesser", PASSWORD, "203.0.113.7").refused
+    # … but a colleague behind the same proxy, and the name from elsewhere, log in.
+    assert accounts.login(settings, "colleague", PASSWORD, "203.0.113.7").user is not None
+    assert accounts.login(settings, "guesser", PASSWORD, "203.0.113.99").user is not None
+
+
+def test_an_id_number_typed_as_a_login_name_is_masked_in_the_audit_log(app, settings):
+    client = app.server.test_client()
+    client.post("/login", data={"name": "211202198001010012", "password": "x"})
+    lines = accounts.search_audit(settings, action="login_failed", text="211202")
+    assert [line["target"] for line in lines] == ["211202********0012"]
+    assert not accounts.search_audit(settings, text="211202198001010012")
+
+
 def test_session_cookie_idle_timeout_and_logout(app, settings):
     accounts.add_user(settings, "reader", "leader", PASSWORD)
     client = app.server.test_client()
@@ -373,3 +410,87 @@ def test_users_and_roles_come_from_the_server_session_only(app, settings):
     assert client.get("/_dash-layout").status_code == 401
     store = json.dumps(accounts.search_audit(settings, limit=5))
     assert PASSWORD not in store
+
+
+# -- hardening: cross-site requests, headers, audit of what is refused -------------------------
+
+
+def test_cross_site_requests_are_refused_and_audited(app, settings):
+    accounts.add_user(settings, "victim", "office", PASSWORD)
+    anonymous = app.server.test_client()
+    # A foreign page posting the login form (to log the browser into another account).
+    forged = anonymous.post("/login", data={"name": "victim", "password": PASSWORD},
+                            headers={"Origin": "http://evil.example", "Sec-Fetch-Site": "cross-site"})  # fmt: skip
+    assert forged.status_code == 403 and "Set-Cookie" not in forged.headers
+    client = _client(app, settings, "victim", "office")
+    # … or logging the user out, or calling a callback, from another site.
+    assert client.post("/logout", headers={"Sec-Fetch-Site": "cross-site"}).status_code == 403
+    assert _overview(client).status_code == 200  # still logged in
+    response = client.post("/_dash-update-component", json={},
+                           headers={"Origin": "http://evil.example"})  # fmt: skip
+    assert response.status_code == 403
+    assert len(accounts.search_audit(settings, action="request_refused")) >= 3
+    # The same requests from the site's own pages pass.
+    same = client.post(
+        "/logout", headers={"Origin": "http://localhost", "Sec-Fetch-Site": "same-origin"}
+    )
+    assert same.status_code == 302
+
+
+def test_every_response_forbids_framing_sniffing_and_caching_of_data(app, settings):
+    client = _client(app, settings, "headers", "leader")
+    page = client.get("/")
+    assert page.headers["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in page.headers["Content-Security-Policy"]
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+    assert page.headers["Cache-Control"] == "no-store"
+    assert _overview(client).headers["Cache-Control"] == "no-store"
+    assert app.server.test_client().get("/login").headers["X-Frame-Options"] == "DENY"
+    # Static files without figures may be cached.
+    asset = client.get("/assets/style.css")
+    assert "no-store" not in asset.headers.get("Cache-Control", "")
+
+
+def test_refused_callbacks_uploads_and_rejects_exports_are_audited(app, settings, tmp_path):
+    from pipelines.ingest.uploads import save_upload
+
+    client = _client(app, settings, "nosy", "district", OWN)
+    assert _district(client, OTHER).status_code == 200  # answered as unknown, nothing shown
+    refused = call(client, [("admin-audit", "rowData"), ("admin-count", "children")],
+                   [("admin-user", "value", None), ("admin-action", "value", None),
+                    ("admin-dates", "start_date", None), ("admin-dates", "end_date", None),
+                    ("admin-text", "value", None), ("shell-lang", "value", "zh")])  # fmt: skip
+    assert refused.status_code == 403
+    assert accounts.search_audit(settings, user="nosy", action="request_denied")
+
+    bad = save_upload(settings, "报表.exe", "data:;base64,AAAA", "office1")
+    assert bad.error_zh and accounts.search_audit(
+        settings, action="upload_refused", text="报表.exe"
+    )
+
+    assert (
+        main(["--data-dir", str(settings.data_dir), "rejects", "--out", str(tmp_path / "r.csv")])
+        == 0
+    )
+    assert accounts.search_audit(settings, user="cli", action="rejects_export")
+
+
+def test_two_uploads_with_the_same_name_are_both_kept(settings):
+    import base64
+
+    from pipelines.ingest.uploads import save_upload
+
+    inbox_before = set(settings.inbox_dir.glob("*")) if settings.inbox_dir.exists() else set()
+    one = save_upload(
+        settings, "报表.csv", "data:;base64," + base64.b64encode(b"a\n1\n").decode(), "u"
+    )
+    two = save_upload(
+        settings, "报表.csv", "data:;base64," + base64.b64encode(b"a\n2\n").decode(), "u"
+    )
+    assert (one.name, two.name) == ("报表.csv", "报表_2.csv")
+    assert (settings.inbox_dir / "报表.csv").read_bytes() == b"a\n1\n"
+    assert (settings.inbox_dir / "报表_2.csv").read_bytes() == b"a\n2\n"
+    for name in ("报表.csv", "报表_2.csv"):
+        (settings.inbox_dir / name).unlink()
+    assert set(settings.inbox_dir.glob("*")) == inbox_before  # no temporary file left

@@ -95,7 +95,7 @@ def test_overview_cards_show_the_numbers_of_the_data(settings, admin):
 
 def test_overview_in_english(settings, admin):
     text = _texts(overview_view(admin, "precise_rehab", 2025, "en"))
-    assert "Service coverage" in text and "Carried from the 2020 target" in text
+    assert "Service coverage" in text and "carried from the 2020 target" in text
 
 
 def test_capability_names_the_districts_without_an_institution(settings, admin):
