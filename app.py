@@ -15,7 +15,7 @@ from dashboards.components.geo import BOUNDARY_LEVELS
 from dashboards.i18n import t
 from dashboards.queries import bulletin_file
 from pipelines.indicators.boundaries import boundaries_path, gzip_path
-from pipelines.settings import Settings, load_settings
+from pipelines.settings import Settings, load_settings, owner_only
 
 HERE = Path(__file__).resolve().parent
 PAGES = HERE / "dashboards" / "pages"
@@ -24,6 +24,7 @@ ASSETS = HERE / "dashboards" / "assets"
 
 def create_app(settings: Settings | None = None) -> dash.Dash:
     """A Dash app over the published snapshot of `settings.data_dir`."""
+    owner_only()
     settings = settings or load_settings()
     app = dash.Dash(
         __name__,

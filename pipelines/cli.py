@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import logging
+import logging.handlers
 import sys
 from datetime import date
 from pathlib import Path
 
-from pipelines.settings import Settings, describe, load_settings
+from pipelines.settings import Settings, describe, load_settings, owner_only
 
 log = logging.getLogger("rehab_monitor")
 
@@ -128,6 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    owner_only()
     try:
         settings = load_settings(getattr(args, "data_dir", None))
     except ValueError as exc:
@@ -147,12 +149,16 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _log_to_file(settings: Settings) -> None:
+    """The log in DATA_DIR/logs, rotated at 10 MB (5 old files kept)."""
     settings.ensure_dirs()
+    handler = logging.handlers.RotatingFileHandler(
+        settings.log_dir / "rehab-monitor.log", maxBytes=10 * 1024 * 1024, backupCount=5,
+        encoding="utf-8",
+    )  # fmt: skip
     logging.basicConfig(
-        filename=settings.log_dir / "rehab-monitor.log",
-        level=logging.INFO,
+        handlers=[handler], level=logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
-    )
+    )  # fmt: skip
 
 
 def _say(text: str) -> None:
@@ -161,7 +167,7 @@ def _say(text: str) -> None:
 
 
 def _pipeline(args: argparse.Namespace, settings: Settings) -> int:
-    from pipelines.run import RunLocked, run_pipeline
+    from pipelines.run import DiskFull, RunLocked, run_pipeline
 
     if getattr(args, "action", "run") == "schedule":
         from pipelines.ops.schedule import serve
@@ -175,6 +181,10 @@ def _pipeline(args: argparse.Namespace, settings: Settings) -> int:
     except RunLocked as exc:
         _say(str(exc))
         return 3
+    except DiskFull as exc:
+        log.error("pipeline run failed: %s", exc.strerror)
+        _say(f"运行失败 / run failed: {exc.strerror}")
+        return 1
     except Exception as exc:
         log.exception("pipeline run failed")
         _say(f"运行失败 / run failed: {type(exc).__name__}: {exc}")

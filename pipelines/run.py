@@ -8,6 +8,7 @@ its files, row counts and the seconds each step took.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import time
 from collections.abc import Callable, Iterator
@@ -37,6 +38,29 @@ class RunLocked(RuntimeError):
     """Another pipeline run holds the lock."""
 
 
+class DiskFull(OSError):
+    """The data directory's disk is full: said plainly, not as the database's follow-on
+    error (DuckDB reports 'cannot rollback - no transaction is active' after a failed write)."""
+
+    def __init__(self, settings: Settings):
+        super().__init__(
+            errno.ENOSPC,
+            f"磁盘空间不足，请清理 {settings.data_dir} 所在磁盘后重新运行 / no space left on device "
+            f"for {settings.data_dir}: free some space and run again",
+        )
+
+
+def _disk_full(exc: BaseException) -> bool:
+    """Whether `exc` (or what caused it) is a full disk."""
+    while exc is not None:
+        if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+            return True
+        if "no space left on device" in str(exc).lower() or "disk is full" in str(exc).lower():
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
 @dataclass
 class RunResult:
     run_id: int
@@ -54,11 +78,17 @@ class RunResult:
 
 @contextmanager
 def pipeline_lock(settings: Settings) -> Iterator[None]:
-    """Exclusive lock on the data directory's pipeline; released when the process dies."""
+    """Exclusive lock on the data directory's pipeline; released when the process dies.
+
+    A run waits a moment for it (PROBE_GRACE): the data page's "is a run going?" probe holds the
+    lock for an instant, and a run starting in that instant must not be refused for it."""
     settings.ensure_dirs()
     refused = RunLocked("另一个数据处理任务正在运行 / another pipeline run is in progress")
-    with locks.exclusive(settings.lock_path, refused):
+    with locks.exclusive(settings.lock_path, refused, wait=PROBE_GRACE):
         yield
+
+
+PROBE_GRACE = 3.0  # seconds
 
 
 def run_pipeline(
@@ -98,8 +128,10 @@ def run_pipeline(
                         f"进度提醒 / notifications: 新增 raised {counts['raised']}, "
                         f"持续 open {counts['kept']}, 解除 resolved {counts['resolved']}"
                     )
+                    # 'publishing' until the snapshot is switched in: a run killed meanwhile is
+                    # found so by the next run and recorded as interrupted, not as completed.
                     snapshot = _finish_run(
-                        con, settings, run_id, results, "completed", publishing=True
+                        con, settings, run_id, results, "publishing", publishing=True
                     )
                     con.close()
                     say("发布快照 / publishing snapshot")
@@ -107,15 +139,19 @@ def run_pipeline(
                     snapshot = snapshots.publish(settings, run_id)
                     con = connect_warehouse(settings)
                     con.execute(
-                        "update runs set seconds_publish = ? where run_id = ?",
-                        [time.perf_counter() - t0, run_id],
+                        "update runs set status = 'completed', published_snapshot = ?, "
+                        "seconds_publish = ? where run_id = ?",
+                        [snapshot.name, time.perf_counter() - t0, run_id],
                     )
                 else:
                     _finish_run(con, settings, run_id, results, "completed", publishing=False)
             except BaseException as exc:
-                _fail_run(con, run_id, exc)
+                failure = DiskFull(settings) if _disk_full(exc) else exc
+                _fail_run(con, run_id, failure)
                 with contextlib.suppress(Exception):
                     reports.write_run_report(con, settings, run_id)
+                if failure is not exc:
+                    raise failure from exc
                 raise
             reports.write_run_report(con, settings, run_id)
         finally:
@@ -127,11 +163,14 @@ def run_pipeline(
 
 
 def _start_run(con: duckdb.DuckDBPyConnection, trigger: str) -> tuple[int, list[int]]:
-    """A new run's id, and the runs found still 'running': they were killed."""
+    """A new run's id, and the runs found still 'running' or 'publishing': they were killed."""
     interrupted = [
-        r[0] for r in con.execute("select run_id from runs where status = 'running'").fetchall()
+        r[0]
+        for r in con.execute(
+            "select run_id from runs where status in ('running', 'publishing')"
+        ).fetchall()
     ]
-    con.execute("update runs set status = 'interrupted' where status = 'running'")
+    con.execute("update runs set status = 'interrupted' where status in ('running', 'publishing')")
     run_id = scalar(con, "select coalesce(max(run_id), 0) + 1 from runs")
     con.execute(
         "insert into runs (run_id, started_at, status, trigger) values (?, ?, 'running', ?)",
@@ -194,7 +233,7 @@ def _finish_run(
             sum(r.rows_loaded for r in results),
             sum(r.rows_rejected for r in results),
             sum(r.rows_warned for r in results),
-            f"run-{run_id:06d}.duckdb" if publishing else None,
+            None,  # set once the snapshot is published
             run_id,
         ],
     )

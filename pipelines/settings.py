@@ -249,3 +249,10 @@ def describe() -> list[tuple[str, str, str, str]]:
     return [
         (f.name, f.metadata["env"], str(f.default), f.metadata["help"]) for f in fields(Settings)
     ]
+
+
+def owner_only() -> None:
+    """Files and folders this process creates are the owner's alone (0600 / 0700): the
+    database, snapshots, app.sqlite, logs, run reports, bulletins and inbox uploads hold
+    figures and, in the inbox, identities. Called by every entry point (CLI, WSGI app)."""
+    os.umask(0o077)

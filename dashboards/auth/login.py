@@ -6,10 +6,12 @@ login, everything else gets 401)."""
 from __future__ import annotations
 
 import hmac
+import logging
 from html import escape
 from urllib.parse import quote, urlsplit
 
 import flask
+from dash.exceptions import DashException
 from flask import Flask, g, redirect, request
 
 from dashboards.auth.roles import Denied, page_capability
@@ -19,6 +21,8 @@ from dashboards.i18n import t as text
 from pipelines.ingest.protect import load_or_create_secret
 from pipelines.ops import accounts
 from pipelines.settings import Settings
+
+log = logging.getLogger(__name__)
 
 COOKIE = "rehab_session"
 
@@ -101,6 +105,19 @@ def install(server: Flask, settings: Settings) -> None:
             accounts.audit(settings, user.name, "page_denied", path, None, client_ip(settings))
             return redirect("/")
         return None
+
+    def _invalid(exc):
+        # A callback given what no page of the app sends (a list for a year, a number for a
+        # name): a bad request, answered 400 and logged in one line, not a server error.
+        if request.path.startswith("/_dash-update-component"):
+            log.warning("invalid callback request refused: %s: %s", type(exc).__name__,
+                        str(exc)[:200])  # fmt: skip
+            return _refuse(400, "请求无效 / invalid request")
+        log.exception("request failed: %s", request.path)
+        return _refuse(500, "服务器错误 / server error")
+
+    for kind in (TypeError, ValueError, KeyError, IndexError, AttributeError, DashException):
+        server.register_error_handler(kind, _invalid)
 
     @server.errorhandler(Denied)
     def _denied(exc):

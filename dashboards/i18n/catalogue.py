@@ -119,6 +119,7 @@ TEXT: dict[str, dict[str, str]] = {
     "run.failed": {"zh": "失败", "en": "failed"},
     "run.interrupted": {"zh": "中断", "en": "interrupted"},
     "run.running": {"zh": "运行中", "en": "running"},
+    "run.publishing": {"zh": "发布中", "en": "publishing"},
     "trigger.cli": {"zh": "命令行", "en": "command"},
     "trigger.schedule": {"zh": "夜间定时", "en": "nightly"},
     "trigger.upload": {"zh": "网页上传", "en": "upload"},

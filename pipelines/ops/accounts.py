@@ -1,7 +1,8 @@
 """Users, roles and the audit log, in a small transactional store beside the analytics
 snapshots (SQLite in WAL mode), so the app can write while a pipeline run publishes.
 
-Passwords are hashed with scrypt (memory-hard, in Python's standard library).
+Passwords are hashed with argon2id (argon2-cffi, OWASP's parameters); an older scrypt hash is
+replaced by an argon2id one at the user's next login.
 """
 
 from __future__ import annotations
@@ -17,12 +18,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
 from pipelines.indicators.regions import jurisdiction
 from pipelines.settings import Settings
 from schemas.idnumbers import mask_id
 
 ROLES = ("admin", "leader", "office", "analyst", "district")
-_SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 MIN_PASSWORD = 10
 
 _SCHEMA = """
@@ -78,13 +81,23 @@ class User:
     disabled: bool
 
 
+# argon2id with OWASP's parameters (19 MiB, 2 passes): a guess costs an attacker memory, and
+# 50 people logging in at once need under 1 GB.
+_HASHER = PasswordHasher(time_cost=2, memory_cost=19_456, parallelism=1)
+
+
 def hash_password(password: str) -> str:
-    salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode(), salt=salt, **_SCRYPT, dklen=32)
-    return f"scrypt${_SCRYPT['n']}${_SCRYPT['r']}${_SCRYPT['p']}${salt.hex()}${digest.hex()}"
+    return _HASHER.hash(password)
 
 
 def verify_password(password: str, stored: str) -> bool:
+    """Whether `password` matches `stored`: an argon2id hash, or an older scrypt one (which
+    `authenticate` replaces at the next login)."""
+    if stored.startswith("$argon2"):
+        try:
+            return _HASHER.verify(stored, password)
+        except (VerificationError, InvalidHashError):
+            return False
     try:
         kind, n, r, p, salt, digest = stored.split("$")
     except ValueError:
@@ -92,9 +105,20 @@ def verify_password(password: str, stored: str) -> bool:
     if kind != "scrypt":
         return False
     candidate = hashlib.scrypt(
-        password.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p), dklen=32
-    )
+        password.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p), dklen=32,
+        maxmem=2**28,
+    )  # fmt: skip
     return hmac.compare_digest(candidate.hex(), digest)
+
+
+def needs_rehash(stored: str) -> bool:
+    """An older hash (scrypt, or argon2 with weaker parameters) is upgraded at login."""
+    if not stored.startswith("$argon2"):
+        return True
+    try:
+        return _HASHER.check_needs_rehash(stored)
+    except InvalidHashError:
+        return True
 
 
 _created: set = set()  # app store files whose schema this process has made sure of
@@ -207,6 +231,12 @@ def authenticate(settings: Settings, name: str, password: str) -> User | None:
         return None
     if row[3] or not verify_password(password, row[4]):
         return None
+    if needs_rehash(row[4]):  # the password is known now: store it the current way
+        with connect(settings) as con:
+            con.execute(
+                "update users set password_hash = ? where name = ? and password_hash = ?",
+                [hash_password(password), row[0], row[4]],
+            )
     return User(row[0], row[1], row[2], False)
 
 

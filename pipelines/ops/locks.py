@@ -29,7 +29,9 @@ def exclusive(path: Path, refused: Exception, wait: float = 0) -> Iterator[None]
 
 
 def held(path: Path) -> bool:
-    """Whether another process holds the lock on `path` right now."""
+    """Whether another process holds the lock on `path` right now. The probe takes the lock
+    for an instant if it is free (no lock can be tested otherwise on every platform); holders
+    that must not be refused for it wait a moment for the lock (run.PROBE_GRACE)."""
     if not path.exists():
         return False
     try:

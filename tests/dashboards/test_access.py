@@ -494,3 +494,19 @@ def test_two_uploads_with_the_same_name_are_both_kept(settings):
     for name in ("报表.csv", "报表_2.csv"):
         (settings.inbox_dir / name).unlink()
     assert set(settings.inbox_dir.glob("*")) == inbox_before  # no temporary file left
+
+
+def test_crafted_callback_inputs_get_400_not_a_server_error(app, settings, caplog):
+    client = _client(app, settings, "crafty", "leader")
+    crafted = [
+        [("shell-programme", "value", ["mental_rehab"]), ("shell-year", "value", [2025])],
+        [("shell-programme", "value", {"$ne": 1}), ("shell-year", "value", "二〇二五")],
+    ]
+    for inputs in crafted:
+        response = call(client, [("overview-content", "children")],
+                        [*inputs, ("shell-lang", "value", "zh"), ("shell-as-of-select", "value", "x"),
+                         ("overview-area", "data", 7), ("shell-snapshot", "data", None)])  # fmt: skip
+        assert response.status_code in (200, 400), response.status_code
+    missing = client.post("/_dash-update-component", json={"output": "overview-content.children"})
+    assert missing.status_code == 400
+    assert "Traceback" not in caplog.text

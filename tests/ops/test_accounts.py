@@ -11,17 +11,34 @@ from pipelines.cli import main
 from pipelines.ops import accounts
 
 
-def test_passwords_are_hashed_with_scrypt_and_verified(settings):
+def _stored(settings, name: str) -> str:
+    with sqlite3.connect(settings.app_db_path) as con:
+        return con.execute("select password_hash from users where name = ?", [name]).fetchone()[0]
+
+
+def test_passwords_are_hashed_with_argon2id_and_verified(settings):
     accounts.add_user(settings, "zhang", "analyst", "a long password")
-    stored = (
-        sqlite3.connect(settings.app_db_path)
-        .execute("select password_hash from users")
-        .fetchone()[0]
-    )
-    assert stored.startswith("scrypt$") and "a long password" not in stored
+    stored = _stored(settings, "zhang")
+    assert stored.startswith("$argon2id$v=19$m=19456,t=2,p=1$") and "a long password" not in stored
     assert accounts.authenticate(settings, "zhang", "a long password").role == "analyst"
     assert accounts.authenticate(settings, "zhang", "wrong password!") is None
     assert accounts.authenticate(settings, "nobody", "a long password") is None
+
+
+def test_an_old_scrypt_hash_is_upgraded_at_the_next_login(settings):
+    import hashlib
+
+    accounts.add_user(settings, "li", "leader", "a long password")
+    salt = bytes(range(16))
+    digest = hashlib.scrypt(b"a long password", salt=salt, n=2**14, r=8, p=1, dklen=32)
+    with sqlite3.connect(settings.app_db_path) as con:  # as the store held it before
+        con.execute("update users set password_hash = ? where name = 'li'",
+                    [f"scrypt$16384$8$1${salt.hex()}${digest.hex()}"])  # fmt: skip
+    assert accounts.authenticate(settings, "li", "wrong password!") is None
+    assert _stored(settings, "li").startswith("scrypt$")  # a wrong password changes nothing
+    assert accounts.authenticate(settings, "li", "a long password").role == "leader"
+    assert _stored(settings, "li").startswith("$argon2id$")
+    assert accounts.authenticate(settings, "li", "a long password").role == "leader"
 
 
 def test_roles_and_districts_are_checked(settings):

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
+import pytest
+
+from pipelines.ops import jobs, locks
+from pipelines.run import RunLocked, run_pipeline
+
 
 def test_progress_reads_the_file_or_stage_a_background_run_is_at(settings):
-    from pipelines.ops import jobs
 
     assert jobs.progress(settings, "upload") is None  # no run yet
     settings.ensure_dirs()
@@ -20,3 +27,33 @@ def test_progress_reads_the_file_or_stage_a_background_run_is_at(settings):
     assert jobs.progress(settings, "upload") == jobs.Progress(
         stage_zh="计算指标", stage_en="computing marts"
     )
+
+
+def test_a_run_is_not_refused_for_the_data_pages_lock_probe_but_for_a_run(settings, tmp_path):
+
+    settings.ensure_dirs()
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+
+    def hold(seconds: float, started: threading.Event) -> None:
+        with locks.exclusive(settings.lock_path, RuntimeError()):
+            started.set()
+            time.sleep(seconds)
+
+    # The probe (locks.held) takes the lock for an instant; a run starting then still runs.
+    started = threading.Event()
+    probe = threading.Thread(target=hold, args=(0.5, started))
+    probe.start()
+    started.wait()
+    assert run_pipeline(settings, inbox).status == "completed"
+    probe.join()
+    # A real run holding the lock refuses the second one (after the grace).
+    started = threading.Event()
+    other = threading.Thread(target=hold, args=(6, started))
+    other.start()
+    started.wait()
+    assert locks.held(settings.lock_path)
+    with pytest.raises(RunLocked):
+        run_pipeline(settings, inbox)
+    other.join()
+    assert not locks.held(settings.lock_path)

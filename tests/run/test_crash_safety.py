@@ -128,8 +128,15 @@ def test_a_killed_run_leaves_the_published_numbers_and_the_next_run_completes(ci
     con = duckdb.connect(str(data / "warehouse.duckdb"), read_only=True)
     try:
         statuses = [r[0] for r in con.execute("select status from runs order by run_id").fetchall()]
+        published = con.execute(
+            "select run_id, published_snapshot from runs where status = 'completed' "
+            "and published_snapshot is not null"
+        ).fetchall()
     finally:
         con.close()
+    # A run recorded as completed with a snapshot did publish it (one killed while publishing
+    # is recorded as interrupted, never as completed with a snapshot that does not exist).
+    assert published and all((data / "snapshots" / name).exists() for _, name in published)
     assert statuses[0] == "completed" and statuses[-1] == "completed"
     assert "interrupted" in statuses
     # The data page's history (run reports) lists the killed runs as interrupted too.

@@ -93,3 +93,68 @@ def test_later_file_in_one_run_wins(settings, inbox):
     finally:
         con.close()
     assert towns == [("龙山乡", "02_个案.csv")]
+
+
+def test_a_full_disk_is_said_plainly_and_the_run_recorded_as_failed(
+    settings, inbox, monkeypatch, capsys
+):
+    import errno
+
+    from pipelines.cli import main
+    from pipelines.indicators import marts
+    from tests.conftest import put
+
+    put(inbox, "_base_cases.csv")
+
+    def full(*_args, **_kwargs):
+        # What DuckDB says after a write failed for want of space, the cause chained.
+        try:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        except OSError as cause:
+            raise duckdb.TransactionException(
+                "cannot rollback - no transaction is active"
+            ) from cause
+
+    monkeypatch.setattr(marts, "refresh", full)
+    code = main(["--data-dir", str(settings.data_dir), "pipeline", "run", "--inbox", str(inbox)])
+    said = capsys.readouterr().err
+    assert code == 1
+    assert (
+        "磁盘空间不足" in said
+        and "no space left on device" in said
+        and "cannot rollback" not in said
+    )
+    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    try:
+        status, error = con.execute(
+            "select status, error from runs order by run_id desc limit 1"
+        ).fetchall()[0]
+    finally:
+        con.close()
+    assert status == "failed" and "no space left on device" in error
+
+
+def test_everything_a_run_writes_is_the_owners_alone(tmp_path, demo_inbox):
+    import os
+    import stat
+    import subprocess
+    import sys
+
+    data = tmp_path / "data"
+    inbox = tmp_path / "inbox"
+    shutil.copytree(demo_inbox, inbox)
+    env = {**os.environ, "REHAB_MONITOR_JURISDICTION": "211200"}
+    cli = [sys.executable, "-m", "pipelines.cli", "--data-dir", str(data)]
+    subprocess.run(
+        [*cli, "pipeline", "run", "--inbox", str(inbox)], check=True, env=env, capture_output=True
+    )
+    subprocess.run([*cli, "user", "add", "boss", "--role", "admin", "--password-stdin"], check=True,
+                   env=env, input=b"a long password here\n", capture_output=True)  # fmt: skip
+    subprocess.run([*cli, "bulletin", "--programme", "mental_rehab", "--period", "2025-Q3",
+                    "--out", str(data / "bulletins" / "copy.docx")], check=True, env=env, capture_output=True)  # fmt: skip
+    found = list(data.rglob("*"))
+    kinds = {p.relative_to(data).parts[0] for p in found}
+    assert {"warehouse.duckdb", "snapshots", "runs", "app.sqlite", "bulletins"} <= kinds
+    loose = [f"{p.relative_to(data)} {stat.filemode(p.stat().st_mode)}" for p in [data, *found]
+             if p.stat().st_mode & 0o077]  # fmt: skip
+    assert loose == []
