@@ -390,7 +390,11 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from waitress import serve
 
     # Browsers on the office network talk to this server (or a proxy in front of it).
-    serve(app.server, host=args.host, port=args.port, threads=args.threads, ident="rehab-monitor")
+    # Slow or half-open clients cannot hold the server: idle connections are closed after 30 s,
+    # at most 200 are open, and requests are read whole before a worker thread takes them.
+    serve(app.server, host=args.host, port=args.port, threads=args.threads, ident="rehab-monitor",
+          channel_timeout=30, connection_limit=200, cleanup_interval=10,
+          max_request_body_size=(settings.upload_mb * 12 + 1) * 1024 * 1024)  # fmt: skip
     return 0
 
 

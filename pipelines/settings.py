@@ -112,6 +112,14 @@ class Settings:
             "127.0.0.1): only from them is X-Forwarded-For believed for the client's address",
         ),
     )
+    max_unpacked_mb: int = field(
+        default=2048,
+        metadata=_meta(
+            "REHAB_MONITOR_MAX_UNPACKED_MB",
+            "Largest unpacked size of a workbook (.xlsx/.ods) read, in MB; larger ones, and "
+            "ones that unpack over 100 times their size (zip bombs), are refused before reading",
+        ),
+    )
     upload_mb: int = field(
         default=50,
         metadata=_meta("REHAB_MONITOR_UPLOAD_MB", "Largest file the data page accepts, in MB"),

@@ -135,6 +135,12 @@ REASONS: dict[str, Reason] = {
         "says; open it in Excel/WPS, save it as .xlsx and send it again",
         severity="refused",
     ),
+    "file_too_large": Reason(
+        "文件内容过大或异常（{detail}），未读取；请拆分为多个文件或另存为 CSV 后重新报送",
+        "The file's content is too large or abnormal ({detail}) and was not read; split it or "
+        "save it as CSV and send it again",
+        severity="refused",
+    ),
     "file_type_unsupported": Reason(
         "不支持的文件类型（{detail}）；请另存为 .xlsx、.xls 或 CSV 后重新报送",
         "Unsupported file type ({detail}); save it as .xlsx, .xls or CSV and send it again",

@@ -31,6 +31,9 @@ PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/")
 
 PUBLIC_PATHS = ("/login", "/_favicon.ico")
 
+# The largest request body of anything but an upload (a callback's inputs are a few KB).
+SMALL_BODY = 2 * 1024 * 1024
+
 # Served files without figures, which browsers may cache (scripts, styles, boundaries).
 CACHEABLE_PREFIXES = ("/assets/", "/_dash-component-suites/", "/geo/")
 
@@ -104,6 +107,12 @@ def install(server: Flask, settings: Settings) -> None:
         if needed and not g.scope.allows(needed):
             accounts.audit(settings, user.name, "page_denied", path, None, client_ip(settings))
             return redirect("/")
+        # Only uploads are large: a body over SMALL_BODY from someone who may not upload is
+        # refused before it is read (the server-wide cap covers the uploads themselves).
+        if (request.content_length or 0) > SMALL_BODY and not g.scope.allows("data"):
+            accounts.audit(settings, user.name, "request_refused", path,
+                           f"body of {request.content_length} bytes", client_ip(settings))  # fmt: skip
+            return _refuse(413, "请求过大 / request too large")
         return None
 
     def _invalid(exc):

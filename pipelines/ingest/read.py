@@ -19,6 +19,7 @@ import csv
 import logging
 import os
 import re
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
@@ -130,6 +131,7 @@ def open_sources(path: Path, reference: Reference, work_dir: Path) -> list[Sourc
         raise FileRefused("file_type_unsupported", suffix or path.name)
     if path.stat().st_size == 0:
         raise FileRefused("file_empty")
+    _within_limits(path, suffix, reference.settings)
     try:
         if suffix in CSV_SUFFIXES:
             sources = [_open_csv(path, reference, work_dir)]
@@ -144,6 +146,33 @@ def open_sources(path: Path, reference: Reference, work_dir: Path) -> list[Sourc
         code = "file_wps_et" if suffix == ".et" else "file_unreadable"
         raise FileRefused(code, suffix) from exc
     return sorted(sources, key=lambda s: LOAD_ORDER.index(s.dataset.name))
+
+
+# A spreadsheet's parts compress about 5–15 times; a zip bomb hundreds of times.
+MAX_COMPRESSION_RATIO = 100
+# Longer than any header row a district sends (a million columns is an attack, not a table).
+MAX_HEADER_BYTES = 256 * 1024
+
+
+def _within_limits(path: Path, suffix: str, settings) -> None:
+    """Refuse, before reading, a workbook whose unpacked size passes the limit
+    (REHAB_MONITOR_MAX_UNPACKED_MB) or that unpacks far more than spreadsheets do, and a CSV
+    whose first line is longer than any header: reading either would take memory without
+    bound."""
+    if suffix in EXCEL_SUFFIXES and zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(i.file_size for i in archive.infolist())
+        packed = max(path.stat().st_size, 1)
+        limit = settings.max_unpacked_mb * 1024 * 1024
+        if unpacked > limit or (
+            unpacked > 50 * 1024 * 1024 and unpacked / packed > MAX_COMPRESSION_RATIO
+        ):
+            raise FileRefused("file_too_large", f"{unpacked / 1024 / 1024:,.0f} MB unpacked")
+    elif suffix in CSV_SUFFIXES:
+        with path.open("rb") as f:
+            first = f.readline(MAX_HEADER_BYTES + 1)
+        if len(first) > MAX_HEADER_BYTES and not first.endswith(b"\n"):
+            raise FileRefused("file_too_large", f"first line over {MAX_HEADER_BYTES // 1024} KB")
 
 
 def read_failure(exc: Exception, source: Source) -> FileRefused:

@@ -510,3 +510,14 @@ def test_crafted_callback_inputs_get_400_not_a_server_error(app, settings, caplo
     missing = client.post("/_dash-update-component", json={"output": "overview-content.children"})
     assert missing.status_code == 400
     assert "Traceback" not in caplog.text
+
+
+def test_a_large_request_body_is_refused_unless_the_user_may_upload(app, settings):
+    body = b'{"output": "overview-content.children", "pad": "' + b"x" * (3 * 1024 * 1024) + b'"}'
+    leader = _client(app, settings, "bulky", "leader")
+    refused = leader.post("/_dash-update-component", data=body, content_type="application/json")
+    assert refused.status_code == 413
+    assert accounts.search_audit(settings, user="bulky", action="request_refused")
+    admin = _client(app, settings, "uploader", "admin")
+    taken = admin.post("/_dash-update-component", data=body, content_type="application/json")
+    assert taken.status_code != 413

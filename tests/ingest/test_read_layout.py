@@ -86,3 +86,32 @@ def test_time_of_day_and_apostrophe(tmp_path, reference):
     )
     out = out.select(date_text(pl.col("d")), id_text(pl.col("i")))
     assert out.rows() == [("2024-03-05", "21120219850607011X"), ("2024-03-05", None)]
+
+
+def test_a_zip_bomb_workbook_is_refused_before_it_is_read(tmp_path, reference):
+    import tracemalloc
+    import zipfile
+
+    bomb = tmp_path / "个案.xlsx"
+    row = "<row>" + "<c><v>1</v></c>" * 100 + "</row>"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        with archive.open("xl/worksheets/sheet1.xml", "w") as sheet:
+            for _ in range(40_000):  # 60 MB of sheet XML, a few hundred KB packed
+                sheet.write(row.encode())
+    assert bomb.stat().st_size < 1024 * 1024
+    tracemalloc.start()
+    with pytest.raises(FileRefused) as refused:
+        open_sources(bomb, reference, tmp_path / "work")
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert refused.value.code == "file_too_large" and "MB unpacked" in refused.value.detail
+    assert peak < 20 * 1024 * 1024  # nothing was unpacked
+
+
+def test_a_csv_with_a_first_line_wider_than_any_header_is_refused(tmp_path, reference):
+    path = tmp_path / "个案.csv"
+    path.write_text("," * 1_000_000 + "\nA-1\n", encoding="utf-8")
+    with pytest.raises(FileRefused) as refused:
+        open_sources(path, reference, tmp_path / "work")
+    assert refused.value.code == "file_too_large"
