@@ -617,10 +617,9 @@ def loaded_overview(scope: Scope) -> dict:
             select run_id, started_at, finished_at, status, files_loaded, files_skipped,
                    files_refused, rows_read, rows_loaded, rows_rejected
             from runs
-            where published_snapshot is not null
-            order by run_id desc
-            limit 1
+            where run_id = $run
             """,
+            {"run": int(pointer["run_id"])},  # the run that published this snapshot
         )
         juris = con.execute("select name from ref_jurisdiction").fetchall()[0][0]
     return {

@@ -54,6 +54,7 @@ TEXT: dict[str, dict[str, str]] = {
     "date.month_format": {"zh": "YYYY年M月", "en": "MMMM YYYY"},
     "admin.from": {"zh": "开始日期", "en": "From"},
     "admin.to": {"zh": "结束日期", "en": "To"},
+    "loaded.no_district": {"zh": "（未注明区县）", "en": "(no district)"},
     "nav.overview": {"zh": "总览", "en": "Overview"},
     "nav.downloads": {"zh": "数据下载", "en": "Downloads"},
     "nav.loaded": {"zh": "已导入数据", "en": "Loaded data"},

@@ -20,14 +20,14 @@ def loaded_view(scope: Scope, lang: str) -> list:
         on="dataset", index=["district_code", "district_name"], values="rows"
     )
     rows = [
-        html.Tr([html.Td(r["district_name"]), html.Td(r["district_code"]),
+        html.Tr([html.Td(r["district_name"] or t("loaded.no_district", lang)), html.Td(r["district_code"] or "—"),
                  *[html.Td(f"{r.get(d) or 0:,}", className="num") for d in _DATASETS]])
         for r in table.sort("district_code").to_dicts()
     ]  # fmt: skip
     return [
         html.H2(f"{info['jurisdiction']} · {t('loaded.title', lang)}"),
         html.P(
-            f"{t('loaded.run', lang)} {run.get('run_id')} · {run.get('finished_at')} · "
+            f"{t('loaded.run', lang)} {run.get('run_id') or '—'} · {run.get('finished_at') or '—'} · "
             f"{t('loaded.rows_loaded', lang)} {run.get('rows_loaded', 0):,} · "
             f"{t('loaded.rows_rejected', lang)} {run.get('rows_rejected', 0):,}",
             id="loaded-run",

@@ -20,6 +20,9 @@ def test_loaded_data_summary_and_app_serves(settings, inbox):
         (r["dataset"], r["district_name"]): r["rows"] for r in info["summary"].iter_rows(named=True)
     }
     assert rows == {("cases", "银州区"): 4, ("services", "银州区"): 3}
+    # The run that published the snapshot, with its figures (it is recorded in the snapshot
+    # while it publishes).
+    assert info["run"]["run_id"] == 1 and info["run"]["rows_loaded"] == 7
 
     client = login(create_app(settings).server.test_client(), settings, "ana", "analyst")
     response = client.get("/")
