@@ -8,6 +8,7 @@ call it on the published snapshot for any other year or as-of date. Both run the
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from datetime import date, timedelta
 
@@ -171,18 +172,31 @@ def values_sql() -> str:
     return sql_file("indicators", "indicators", "20_values.sql")
 
 
+# Figures computed on request (a page or download for an as-of date the marts do not hold)
+# take a few seconds of CPU each: at most this many run at once in a process, the others wait,
+# so a few users asking for unpublished dates cannot take every core of the server.
+ON_DEMAND_SLOTS = 2
+_on_demand = threading.BoundedSemaphore(ON_DEMAND_SLOTS)
+
+
 def compute_values(
     con: duckdb.DuckDBPyConnection, periods: list[tuple[int, date]], lagging_points: float
 ) -> pl.DataFrame:
     """indicator_values rows for the given periods (see 20_values.sql)."""
-    _prepare(con, periods)
-    return frame(con, values_sql(), {"lagging_points": float(lagging_points)})
+    with _on_demand:
+        _prepare(con, periods)
+        return frame(con, values_sql(), {"lagging_points": float(lagging_points)})
 
 
 def compute_breakdowns(
     con: duckdb.DuckDBPyConnection, periods: list[tuple[int, date]]
 ) -> pl.DataFrame:
     """Person-level indicators by category, gender, age band and township (30_breakdowns.sql)."""
+    with _on_demand:
+        return _breakdowns(con, periods)
+
+
+def _breakdowns(con: duckdb.DuckDBPyConnection, periods: list[tuple[int, date]]) -> pl.DataFrame:
     _prepare(con, periods)
     return frame(con, breakdowns_sql())
 

@@ -117,3 +117,35 @@ def test_a_broken_mart_fails_the_run_and_the_published_snapshot_stays(tmp_path, 
     finally:
         con.close()
     assert status == "failed" and "values_unique" in error
+
+
+def test_figures_computed_on_request_run_at_most_two_at_a_time(monkeypatch):
+    import threading
+    import time
+
+    from pipelines.indicators import compute
+
+    running, most = [0], [0]
+    lock = threading.Lock()
+
+    def slow_prepare(_con, _periods):
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        time.sleep(0.2)
+        with lock:
+            running[0] -= 1
+
+    monkeypatch.setattr(compute, "_prepare", slow_prepare)
+    monkeypatch.setattr(compute, "frame", lambda *_a, **_k: None)
+    threads = [
+        threading.Thread(target=compute.compute_values, args=(None, [], 5.0)) for _ in range(6)
+    ]
+    threads += [
+        threading.Thread(target=compute.compute_breakdowns, args=(None, [])) for _ in range(3)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert most[0] == compute.ON_DEMAND_SLOTS == 2
