@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.indicators import checks, compute, marts
-from pipelines.ingest import reports
+from pipelines.ingest import reports, uploads
 from pipelines.ingest.file import FileResult
 from pipelines.ingest.inbox import load_inbox
 from pipelines.ingest.load import (
@@ -154,6 +154,9 @@ def run_pipeline(
                     raise failure from exc
                 raise
             reports.write_run_report(con, settings, run_id)
+            # Uploads hold raw identities: once processed (and reported) they leave the inbox.
+            if (inbox or settings.inbox_dir).resolve() == settings.inbox_dir.resolve():
+                uploads.clear_processed(settings, [r.file for r in results])
         finally:
             con.close()
     return RunResult(run_id, "completed", results, snapshot, time.perf_counter() - started)

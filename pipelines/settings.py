@@ -112,6 +112,14 @@ class Settings:
             "127.0.0.1): only from them is X-Forwarded-For believed for the client's address",
         ),
     )
+    keep_uploads: int = field(
+        default=0,
+        metadata=_meta(
+            "REHAB_MONITOR_KEEP_UPLOADS",
+            "1: after a run, move the files uploaded on the data page to DATA_DIR/uploads "
+            "(owner-only) instead of deleting them (they hold raw identities)",
+        ),
+    )
     max_unpacked_mb: int = field(
         default=2048,
         metadata=_meta(

@@ -89,6 +89,14 @@ TEXT: dict[str, dict[str, str]] = {
     "data.run": {"zh": "处理批次", "en": "Run"},
     "data.history": {"zh": "处理记录", "en": "Run history"},
     "data.templates": {"zh": "报送模板下载", "en": "Templates"},
+    "data.removed": {
+        "zh": "上传的文件处理后即从服务器删除（其中含身份信息），数据只保留在库中。",
+        "en": "Uploaded files are deleted from the server once processed (they hold identities); the data stays in the database.",
+    },
+    "data.kept": {
+        "zh": "按管理员设置，上传的文件处理后移至数据目录的 uploads/ 保存（仅本账户可读）。",
+        "en": "As the administrator chose, uploaded files are moved to uploads/ in the data directory once processed (owner-only).",
+    },
     "data.templates_hint": {
         "zh": "各区县按模板填报：第2行为填写说明，第4行为示例（可删除），请勿修改表头。",
         "en": "Districts fill these in: row 2 explains each column, row 4 is an example (may stay), keep the header.",

@@ -37,6 +37,8 @@ def layout(**_kwargs) -> html.Div:
             html.Div(
                 [
                     html.H2(t("data.upload")),
+                    html.P(t("data.kept" if scope.settings.keep_uploads else "data.removed"),
+                           className="hint", id="data-upload-fate"),
                     dcc.Upload(html.Div(t("data.drop", mb=mb)), id="data-upload", multiple=True,
                                max_size=mb * 1024 * 1024, className="upload-box"),
                     dcc.Loading(html.Div(id="data-upload-result")),

@@ -9,6 +9,7 @@ import itertools
 import os
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from pipelines.ingest.read import SUPPORTED_SUFFIXES
@@ -54,8 +55,40 @@ def save_upload(
         except FileExistsError:
             continue
     tmp.unlink()
+    with (settings.inbox_dir / MANIFEST).open("a", encoding="utf-8") as f:
+        f.write(target.name + "\n")
     accounts.audit(settings, by, "upload", target.name, f"bytes={len(content)}", ip)
     return Upload(target.name, len(content))
+
+
+# The inbox's list of files that came through the data page (hidden: not read as data).
+MANIFEST = ".uploads"
+
+
+def clear_processed(settings: Settings, processed: list[str]) -> list[str]:
+    """Remove the uploaded files a run has processed (loaded, skipped or refused with its
+    reason in the report) from the inbox: deleted, or with REHAB_MONITOR_KEEP_UPLOADS=1 moved
+    to DATA_DIR/uploads. Files put into the inbox by other means stay. Returns the names."""
+    manifest = settings.inbox_dir / MANIFEST
+    if not manifest.exists():
+        return []
+    uploaded = [n for n in manifest.read_text(encoding="utf-8").splitlines() if n]
+    done = [n for n in dict.fromkeys(uploaded) if n in set(processed)]
+    for name in done:
+        path = settings.inbox_dir / name
+        if not path.exists():
+            continue
+        if settings.keep_uploads:
+            kept = settings.data_dir / "uploads"
+            kept.mkdir(mode=0o700, exist_ok=True)
+            os.replace(path, kept / f"{datetime.now():%Y%m%d-%H%M%S}-{name}")
+        else:
+            path.unlink()
+    left = [n for n in uploaded if n not in set(done)]
+    tmp = manifest.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text("".join(f"{n}\n" for n in left), encoding="utf-8")
+    os.replace(tmp, manifest)
+    return done
 
 
 def _checked(settings: Settings, name: str, data_url: str) -> tuple[str, bytes] | Upload:

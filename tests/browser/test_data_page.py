@@ -27,6 +27,9 @@ def test_upload_a_file_see_the_report_and_download_the_rejects(server, page, tmp
     assert "cases_date_invalid.csv" in report and "日期" in report
     # The "validating…" note has given way to "done" (it does not linger over the report).
     page.wait_for_selector("#data-progress:has-text('处理完成')", timeout=10_000)
+    # Processed, the uploaded file (raw identities) has left the server, as the page says.
+    assert not (server["data"] / "inbox" / "cases_date_invalid.csv").exists()
+    assert "删除" in page.inner_text("#data-upload-fate")
     assert f"{latest + 1}\t网页上传" in page.inner_text("#data-history")
     with page.expect_download() as download:
         page.click("#data-rejects-csv")

@@ -491,9 +491,13 @@ def test_two_uploads_with_the_same_name_are_both_kept(settings):
     assert (one.name, two.name) == ("报表.csv", "报表_2.csv")
     assert (settings.inbox_dir / "报表.csv").read_bytes() == b"a\n1\n"
     assert (settings.inbox_dir / "报表_2.csv").read_bytes() == b"a\n2\n"
+    manifest = settings.inbox_dir / ".uploads"
+    assert manifest.read_text(encoding="utf-8").splitlines()[-2:] == ["报表.csv", "报表_2.csv"]
     for name in ("报表.csv", "报表_2.csv"):
         (settings.inbox_dir / name).unlink()
-    assert set(settings.inbox_dir.glob("*")) == inbox_before  # no temporary file left
+    assert set(settings.inbox_dir.glob("*")) - {manifest} == inbox_before - {
+        manifest
+    }  # no temp file
 
 
 def test_crafted_callback_inputs_get_400_not_a_server_error(app, settings, caplog):

@@ -158,3 +158,28 @@ def test_everything_a_run_writes_is_the_owners_alone(tmp_path, demo_inbox):
     loose = [f"{p.relative_to(data)} {stat.filemode(p.stat().st_mode)}" for p in [data, *found]
              if p.stat().st_mode & 0o077]  # fmt: skip
     assert loose == []
+
+
+def test_processed_uploads_leave_the_inbox_and_other_files_stay(settings, demo_inbox):
+    import base64
+    import dataclasses
+
+    from pipelines.ingest.uploads import save_upload
+
+    settings.inbox_dir.mkdir(parents=True, exist_ok=True)
+    files = sorted(demo_inbox.glob("02_*.csv"))[:2]
+    dropped = settings.inbox_dir / files[0].name
+    shutil.copy(files[0], dropped)  # put there by hand (or by a shared folder)
+    data_url = "data:;base64," + base64.b64encode(files[1].read_bytes()).decode()
+    uploaded = save_upload(settings, files[1].name, data_url, "office1")
+    assert (settings.inbox_dir / uploaded.name).exists()
+    run_pipeline(settings, today=TODAY)
+    assert not (settings.inbox_dir / uploaded.name).exists()  # processed upload: deleted
+    assert dropped.exists()
+    # With the administrator's choice the next one is kept, owner-only, out of the inbox.
+    keeping = dataclasses.replace(settings, keep_uploads=1)
+    again = save_upload(keeping, "补报.csv", data_url, "office1")
+    run_pipeline(keeping, today=TODAY)
+    kept = list((settings.data_dir / "uploads").glob(f"*-{again.name}"))
+    assert len(kept) == 1 and not (settings.inbox_dir / again.name).exists()
+    assert (settings.inbox_dir / ".uploads").read_text(encoding="utf-8") == ""
