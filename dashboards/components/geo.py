@@ -17,15 +17,10 @@ from pipelines.settings import Settings
 
 # URL name → map level (pipelines.indicators.boundaries.LEVELS).
 BOUNDARY_LEVELS = {"boundaries": "district", "prefectures": "prefecture"}
-BOUNDARIES_URL = "/geo/boundaries.geojson"
 
 
 def boundaries_url(level: str) -> str:
     return next(f"/geo/{name}.geojson" for name, lv in BOUNDARY_LEVELS.items() if lv == level)
-
-
-def boundaries(settings: Settings, level: str = "district") -> dict:
-    return _load(boundaries_path(settings, level))
 
 
 @cache

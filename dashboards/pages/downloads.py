@@ -11,7 +11,7 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 from dashboards.auth import current_scope
 from dashboards.components.files import send_once
 from dashboards.components.grids import grid_options
-from dashboards.i18n import page_title, t
+from dashboards.i18n import LANGUAGES, page_title, t
 from dashboards.views.denied import denied_view
 from dashboards.views.downloads import FORMATS, download_file, indicator_options, selection
 from pipelines.outputs.export import BY, ExportError, readable
@@ -87,7 +87,7 @@ def _preview(indicator, programme, year, as_of, by, readable_choice, lang):
         return [], [], "", ""
     shown = df.item(0, "as_of") if df.height else as_of
     if "readable" in (readable_choice or []):
-        df = readable(df, lang if lang in ("zh", "en") else "zh")
+        df = readable(df, lang if lang in LANGUAGES else "zh")
     # Every column, at its width: the grid scrolls sideways on a 1366 px screen.
     columns = [{"field": c, "headerName": c, "filter": True, "sortable": True, "minWidth": 110}
                for c in df.columns]  # fmt: skip

@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from dashboards.auth import Scope
-from dashboards.i18n import name
+from dashboards.i18n import LANGUAGES, name
 from dashboards.queries import export_selection, meta
 from pipelines.ops import accounts
 from pipelines.outputs.export import readable
@@ -56,6 +56,6 @@ def download_file(
     stamp = df.item(0, "as_of") if df.height else year
     name = f"{programme}_{indicator}_{year}_{by}_{stamp}.{fmt}"
     accounts.audit(scope.settings, scope.user, "download", name, f"rows={df.height}", scope.ip)
-    lang = lang if lang in ("zh", "en") else "zh"
+    lang = lang if lang in LANGUAGES else "zh"
     table = readable(df, lang) if for_people and fmt != "parquet" else df
     return write_table(table, fmt, folder / name, sheet=indicator[:31])
