@@ -26,10 +26,10 @@ from dashboards.auth import Denied, Scope
 from pipelines.indicators import compute
 from pipelines.ingest import reports, uploads
 from pipelines.ops import accounts, jobs, targets
-from pipelines.outputs import notify, scorecard
+from pipelines.outputs import disclosure, notify, scorecard
 from pipelines.outputs.bulletin import archived
 from pipelines.outputs.bulletin.archive import folder as bulletin_folder
-from pipelines.outputs.export import export_frame
+from pipelines.outputs.export import export_frame, protect_fine
 from pipelines.settings import Settings
 from pipelines.warehouse import snapshots
 from pipelines.warehouse.db import frame
@@ -395,11 +395,13 @@ def district_data(
             params,
         )
         if table == "indicator_values":
+            # Every unit's members: a small cell is hidden with its complements over the
+            # whole table, as in exports, so combining the two gives nothing back.
             parts = frame(
                 con,
                 "select * from indicator_breakdowns where programme = $programme and "
-                "indicator = $indicator and year = $year and unit_code = $unit",
-                {k: params[k] for k in ("programme", "indicator", "year", "unit")},
+                "indicator = $indicator and year = $year and as_of = $as_of",
+                {k: params[k] for k in ("programme", "indicator", "year", "as_of")},
             )
         else:  # a month end: townships and breakdowns are not stored, compute them
             computed = compute.compute_values(con, [(year, as_of)], info.lagging_points)
@@ -414,9 +416,17 @@ def district_data(
                 how="diagonal_relaxed",
             )  # fmt: skip
             parts = compute.compute_breakdowns(con, [(year, as_of)]).filter(
-                programme=programme, indicator=indicator, unit_code=code
+                programme=programme, indicator=indicator
             )
     now = both.filter(pl.col("part") == "now")
+    townships = now.filter(unit_level="township", indicator=indicator).sort("township")
+    if scope.settings.small_cells == "suppress":
+        townships = protect_fine(townships, "township")
+        parts = disclosure.protect(
+            parts, disclosure.breakdown_lines("unit_code", "member", "dimension"),
+            ["unit_code", "member"],
+        )  # fmt: skip
+    parts = parts.filter(unit_code=code)
     by_indicator = {r["indicator"]: r for r in now.filter(unit_level="district").to_dicts()}
     return DistrictData(
         meta=info,
@@ -428,7 +438,7 @@ def district_data(
         as_of=as_of,
         indicators=[by_indicator[i] for i in info.indicators[programme] if i in by_indicator],
         series=both.filter(pl.col("part") == "month").drop("part"),
-        townships=now.filter(unit_level="township", indicator=indicator).sort("township"),
+        townships=townships,
         breakdowns={
             d: parts.filter(dimension=d).sort("member") for d in compute.BREAKDOWN_DIMENSIONS
         },

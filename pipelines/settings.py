@@ -136,8 +136,9 @@ class Settings:
         default="suppress",
         metadata=_meta(
             "REHAB_MONITOR_SMALL_CELLS",
-            "suppress: counts 1–4 in breakdowns finer than district are shown as <5 in downloads "
-            "and exports; show: exact counts",
+            "suppress: counts 1–4 in breakdowns finer than district are shown as <5 in downloads, "
+            "exports and the district page, with complementary cells hidden as *; show: exact "
+            "counts",
         ),
     )
 

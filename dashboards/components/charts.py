@@ -10,6 +10,7 @@ from dash import dcc, html
 from dashboards.components.formatting import STATUS_COLOURS, STATUS_ORDER, status_text, value_text
 from dashboards.i18n import t
 from dashboards.i18n.catalogue import TEXT
+from pipelines.outputs import disclosure
 
 # Every chart's toolbar: no Plotly logo, and nothing that links to or sends the chart's data to
 # Plotly's cloud (Chart Studio); everything the app shows stays on the machine.
@@ -271,6 +272,12 @@ def trend(series: pl.DataFrame, lang: str, unit: str) -> go.Figure:
     return _layout(fig, 300)
 
 
+def _bar_text(row: dict, unit: str) -> str:
+    """A member's value, or the mark of its hidden count (no bar is drawn for it)."""
+    marks = [row.get(disclosure.mark_column(c)) for c in disclosure.COUNTS]
+    return next((m for m in marks if m), None) or value_text(row["value"], unit)
+
+
 def breakdown_bars(rows: pl.DataFrame, lang: str, unit: str) -> go.Figure:
     """A breakdown's members (disability category, gender, age band) as bars, named in the
     screen's language."""
@@ -279,7 +286,7 @@ def breakdown_bars(rows: pl.DataFrame, lang: str, unit: str) -> go.Figure:
         go.Bar(
             x=[member_name(m, lang) for m in rows.get_column("member").to_list()],
             y=[None if v is None else v * scale for v in rows.get_column("value").to_list()],
-            text=[value_text(v, unit) for v in rows.get_column("value").to_list()],
+            text=[_bar_text(r, unit) for r in rows.iter_rows(named=True)],
             textposition="outside",
             marker_color="#1565c0",
         )

@@ -404,6 +404,11 @@ TEXT: dict[str, dict[str, str]] = {
     "district.by_gender": {"zh": "按性别", "en": "By gender"},
     "district.by_age": {"zh": "按年龄段", "en": "By age band"},
     "district.indicators": {"zh": "各项指标", "en": "Indicators"},
+    "district.small_cells": {
+        "zh": "<5：不足5人，不予显示；*：为防止由合计推算出不足5人的数值而隐去。",
+        "en": "<5: fewer than five persons, not shown; *: hidden so that a count under five "
+        "cannot be worked out from the total.",
+    },
     "district.unknown": {"zh": "不是本辖区的区县", "en": "Not a district of this jurisdiction"},
     "col.township": {"zh": "乡镇（街道）", "en": "Township"},
     "col.district": {"zh": "区县", "en": "District"},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import polars as pl
 from dash import dcc, html
 
 from dashboards.auth import Denied, Scope
@@ -13,6 +14,7 @@ from dashboards.components.help import indicator_help, info_mark
 from dashboards.i18n import name, t
 from dashboards.queries import district_data
 from dashboards.views.persons import persons_panel
+from pipelines.outputs import disclosure
 
 
 def _table(header: list[str], rows: list[list], table_id: str) -> html.Table:
@@ -50,6 +52,25 @@ def _indicator_name(indicator: dict, row: dict, lang: str, info) -> html.Td:
     return html.Td([text, " ", info_mark(help_text)])
 
 
+def count_text(row: dict, column: str) -> str:
+    """A count as shown: its small-cell mark when hidden, "—" when there is none."""
+    mark = row.get(disclosure.mark_column(column))
+    if mark:
+        return mark
+    return "—" if row[column] is None else f"{row[column]:,}"
+
+
+def _any_hidden(data) -> bool:
+    frames = [data.townships, *(data.breakdowns[d] for d in ("category", "gender", "age_band"))]
+    marks = [disclosure.mark_column(c) for c in disclosure.COUNTS]
+    return any(
+        f.select(pl.any_horizontal(pl.col(m).is_not_null()).any()).item()
+        for f in frames
+        for m in marks
+        if m in f.columns and not f.is_empty()
+    )
+
+
 def district_view(
     scope: Scope,
     code: str | None,
@@ -80,8 +101,8 @@ def district_view(
     ]  # fmt: skip
     unit = info.indicator_names[indicator]["unit"]
     town_rows = [
-        [r["township"], html.Td(f"{r['denominator'] if r['denominator'] is not None else '—'}", className="num"),
-         html.Td(f"{r['numerator']:,}", className="num"), html.Td(value_text(r["value"], unit), className="num"),
+        [r["township"], html.Td(count_text(r, "denominator"), className="num"),
+         html.Td(count_text(r, "numerator"), className="num"), html.Td(value_text(r["value"], unit), className="num"),
          _status(r["status"], lang), html.Td(f"{r['persons_needed']:,}" if r["persons_needed"] is not None else "—", className="num")]
         for r in data.townships.iter_rows(named=True)
     ]  # fmt: skip
@@ -137,6 +158,8 @@ def district_view(
                 className="panels",
             ),
             html.Div(breakdown_panels, className="cards", style={"marginTop": "12px"}),
+            html.P(t("district.small_cells", lang), className="hint", id="district-small-cells")
+            if _any_hidden(data) else None,
             persons_panel(lang) if scope.allows("persons") and code == scope.district else None,
         ]
     )  # fmt: skip

@@ -12,6 +12,7 @@ import duckdb
 import polars as pl
 
 from pipelines.indicators import compute
+from pipelines.outputs import disclosure
 from pipelines.settings import Settings
 from pipelines.warehouse import snapshots
 from pipelines.warehouse.db import frame, scalar
@@ -35,7 +36,6 @@ CATEGORY_COLUMNS = [
 
 # Breakdowns finer than a district, where a count of 1–4 could point at a person.
 FINE_BY = ("township", "category")
-SMALL_CELL = "<5"
 
 
 # Chinese column headers for people (the default keeps the machine-readable names).
@@ -106,30 +106,23 @@ def export_frame(
     small_cells: str | None = None,
 ) -> pl.DataFrame:
     """The rows `rehab-monitor export` writes, in its column order. Breakdowns finer than a
-    district have counts of 1–4 shown as "<5" unless `small_cells` (default: the setting)
-    is "show"."""
+    district have counts of 1–4 shown as "<5", and the cells hidden with them so that they
+    cannot be worked back as "*", unless `small_cells` (default: the setting) is "show"."""
     rows = _export_rows(settings, indicator, programme, year, as_of, by)
     if by in FINE_BY and (small_cells or settings.small_cells) == "suppress":
-        return suppress_small_cells(rows)
+        return disclosure.as_text(protect_fine(rows, by))
     return rows
 
 
-def suppress_small_cells(rows: pl.DataFrame) -> pl.DataFrame:
-    """Counts 1–4 become "<5"; in such a row every figure derived from the counts (value, gap,
-    projection, persons still needed) is emptied so the count cannot be worked back."""
-    small = pl.lit(False)
-    for column in ("denominator", "numerator"):
-        small = small | pl.col(column).is_between(1, 4)
-    derived = [c for c in ("value", "gap", "projection", "persons_needed") if c in rows.columns]
-    return rows.with_columns(
-        *[
-            pl.when(pl.col(c).is_between(1, 4))
-            .then(pl.lit(SMALL_CELL))
-            .otherwise(pl.col(c).cast(pl.String))
-            .alias(c)
-            for c in ("denominator", "numerator")
-        ],
-        *[pl.when(small).then(None).otherwise(pl.col(c)).alias(c) for c in derived],
+def protect_fine(rows: pl.DataFrame, by: str) -> pl.DataFrame:
+    """Township or category rows with small cells and their complements hidden
+    (pipelines.outputs.disclosure), marked in `<count>_hidden` columns."""
+    if by == "township":
+        return disclosure.protect(rows, disclosure.township_lines(), ["district_code", "township"])
+    return disclosure.protect(
+        rows,
+        disclosure.breakdown_lines("district_code", "category"),
+        ["district_code", "category"],
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -10,7 +11,7 @@ from dash import dcc, html
 
 from dashboards.auth import Denied, Scope
 from dashboards.components import charts
-from dashboards.queries import district_data, open_count, overview_data
+from dashboards.queries import district_data, export_selection, open_count, overview_data
 from dashboards.views.district import district_view
 from dashboards.views.downloads import download_file, indicator_options
 from dashboards.views.overview import district_from_click, overview_view
@@ -171,10 +172,36 @@ def test_the_district_page_data(settings, admin):
     assert [r["indicator"] for r in data.indicators] == data.meta.indicators["mental_rehab"]
     assert {r["district_code"] for r in data.indicators} == {"211223"}
     district = data.indicators[0]
-    # Townships add up to the district (counts are exact in the app; suppression is for files).
-    assert data.townships.get_column("numerator").sum() == district["numerator"]
     assert set(data.breakdowns) == {"category", "gender", "age_band", "township"}
-    assert data.breakdowns["gender"].get_column("numerator").sum() == district["numerator"]
+    # Shown and hidden townships add up to the district; nothing from 1 to 4 is shown.
+    exact = district_data(Scope(replace(settings, small_cells="show"), "a", "admin", None),
+                          "211223", "mental_rehab", 2025)  # fmt: skip
+    assert exact.townships.get_column("numerator").sum() == district["numerator"]
+    assert exact.breakdowns["gender"].get_column("numerator").sum() == district["numerator"]
+    for table in (data.townships, *data.breakdowns.values()):
+        assert not table.get_column("numerator").is_between(1, 4).any()
+
+
+def test_the_district_page_hides_what_the_downloads_hide(settings, admin):
+    """The same small cells and complements on the page as in the township and category
+    downloads, so a reader holding both learns nothing more."""
+    with_hidden = []
+    for code in ("211202", "211204", "211221", "211223", "211224", "211281", "211282"):
+        data = district_data(admin, code, "mental_rehab", 2025)
+        for by, table, key in (("township", data.townships, "township"),
+                               ("category", data.breakdowns["category"], "member")):  # fmt: skip
+            exported = export_selection(admin, data.indicator, "mental_rehab", 2025, None, by)
+            exported = exported.filter(district_code=code)
+            on_file = dict(zip(exported.get_column(by), exported.get_column("numerator"),
+                               strict=True))  # fmt: skip
+            for row in table.iter_rows(named=True):
+                shown = row["numerator_hidden"] or str(row["numerator"])
+                assert shown == on_file[row[key]], (code, by, row[key])
+                if row["numerator_hidden"]:
+                    with_hidden.append(code)
+    assert with_hidden  # the demo has small cells to hide
+    text = _texts(district_view(admin, with_hidden[0], "mental_rehab", 2025, "zh"))
+    assert "不予显示" in text  # the page says what <5 and * mean
     assert data.series.get_column("as_of").to_list()[-1] == data.as_of
     text = _texts(district_view(admin, "211223", "mental_rehab", 2025, "zh"))
     assert "西丰县 · 精康融合行动 · 2025" in text and "服务覆盖率" in text

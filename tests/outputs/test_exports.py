@@ -128,14 +128,88 @@ def test_small_cells_are_shown_as_under_five_by_default(demo_data, tmp_path, by,
     for e, s, row in zip(exact.iter_rows(named=True), safe.iter_rows(named=True),
                          small.iter_rows(named=True), strict=True):  # fmt: skip
         for column, flag in (("numerator", "n_small"), ("denominator", "d_small")):
-            assert s[column] == ("<5" if row[flag] else e[column])
-        if row["n_small"] or row["d_small"]:
+            if row[flag]:
+                assert s[column] == "<5"
+            else:  # shown, or hidden as the complement of a <5 in its line
+                assert s[column] in (e[column], "*")
+        if {s["numerator"], s["denominator"]} & {"<5", "*"}:
             assert s["value"] is None  # the ratio would give the count away
         else:
             assert s["value"] == e["value"]
     # No count from 1 to 4 is left in the file.
     counts = safe.select("numerator", "denominator").unpivot().get_column("value")
-    assert not counts.filter(counts != "<5").cast(pl.Int64).is_between(1, 4).any()
+    assert not counts.filter(~counts.is_in(["<5", "*"])).cast(pl.Int64).is_between(1, 4).any()
+
+
+def _attack(fine: pl.DataFrame, totals: pl.DataFrame, by: str) -> list[str]:
+    """Every differencing attack on one protected export: a line whose total is known (a
+    district's townships or categories add up to the district row of the district export,
+    one category of every district to the city's) with one hidden cell gives that cell as
+    the total minus the others; solved cells may open further lines. Also a ratio or
+    derived figure left beside a hidden count. The cells the attacker recovers."""
+    unit = "district_code"
+    member = "township" if by == "township" else "category"
+    found = []
+    for count in ("denominator", "numerator"):
+        cells = {
+            (r[unit], r[member]): r[count]
+            for r in fine.iter_rows(named=True)
+            if r[count] is not None
+        }
+        known = {k: int(v) for k, v in cells.items() if v not in ("<5", "*")}
+        # Lines as ({cell: coefficient}, constant): the sum of coefficient × cell is known.
+        # (A unit with a single member is its published total: nothing to learn there.)
+        lines = [
+            ({k: 1 for k in cells if k[0] == u}, int(t))
+            for u, t in totals.select(unit, count).iter_rows()
+            if t is not None
+            and (by == "category" or u != "city")
+            and sum(k[0] == u for k in cells) > 1
+        ]
+        if by == "category":  # the districts' cells of a category minus the city's is 0
+            for m in {k[1] for k in cells}:
+                lines.append(({k: -1 if k[0] == "city" else 1 for k in cells if k[1] == m}, 0))
+        solved = True
+        while solved:
+            solved = False
+            for line, total in lines:
+                unknown = [k for k in line if k not in known]
+                if len(unknown) == 1:
+                    rest = sum(c * known[k] for k, c in line.items() if k in known)
+                    known[unknown[0]] = (total - rest) // line[unknown[0]]
+                    found.append(f"{count} {unknown[0]} = {known[unknown[0]]}")
+                    solved = True
+        derived = [c for c in ("value", "gap", "projection", "persons_needed") if c in fine.columns]
+        for r in fine.iter_rows(named=True):
+            if r[count] in ("<5", "*"):
+                shown = [c for c in derived if r[c] is not None]
+                if shown:
+                    found.append(f"{count} {(r[unit], r[member])}: {shown} shown")
+    return found
+
+
+def test_no_hidden_cell_can_be_worked_back_from_any_export(demo_data, tmp_path):
+    """Secondary suppression: every township and category export of every indicator and
+    year of the demo, attacked with the district export's totals, gives nothing back."""
+    marts = _marts(demo_data)
+    exports = marts.select("programme", "indicator", "year").unique().sort(pl.all())
+    attacked = protected = 0
+    for programme, indicator, year in exports.iter_rows():
+        base = ["--data-dir", str(demo_data), "export", indicator, "--programme", programme,
+                "--year", str(year), "--format", "csv"]  # fmt: skip
+        totals_file = tmp_path / "district.csv"
+        assert main([*base, "--out", str(totals_file)]) == 0
+        totals = pl.read_csv(totals_file, infer_schema=False)
+        for by in ("township", "category"):
+            out = tmp_path / f"{by}.csv"
+            assert main([*base, "--by", by, "--out", str(out)]) == 0
+            fine = pl.read_csv(out, infer_schema=False)
+            hidden = fine.select(pl.col("denominator", "numerator").is_in(["<5", "*"]).any())
+            protected += any(hidden.row(0))
+            attacked += 1
+            found = _attack(fine, totals, by)
+            assert not found, (programme, indicator, year, by, found[:5])
+    assert attacked >= 14 * 3 * 2 and protected >= 20  # the demo has small cells to protect
 
 
 def test_export_for_another_as_of_date_is_computed_the_same_way(demo_data, tmp_path):
