@@ -30,7 +30,9 @@ def _table(header: list[str], rows: list[list], table_id: str) -> html.Table:
     )
 
 
-def _status(status: str, lang: str) -> html.Td:
+def _status(status: str | None, lang: str) -> html.Td:
+    if status is None:  # hidden with a small count
+        return html.Td("—")
     return html.Td(
         html.Span(
             status_text(status, lang),

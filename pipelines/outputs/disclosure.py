@@ -12,7 +12,8 @@ an export is hidden on the district page too, whichever of them a reader combine
 
 Denominator and numerator are protected each on its own; in a row where either is hidden,
 every figure computed from the counts (the ratio, the gap, the projection, the persons
-still needed) is emptied, since with the other count it would give the hidden one back.
+still needed, the status) is emptied, since with the other count it would give the hidden
+one back or narrow it.
 """
 
 from __future__ import annotations
@@ -25,7 +26,9 @@ PRIMARY = "<5"  # a count of 1–4
 COMPLEMENT = "*"  # hidden so that a <5 in its line cannot be worked back from the total
 SMALL = (1, 4)
 COUNTS = ("denominator", "numerator")
-DERIVED = ("value", "gap", "projection", "persons_needed")
+# With the other count shown, each would narrow the hidden one (a status "met" over a
+# denominator of 5 says the hidden numerator is 4).
+DERIVED = ("value", "gap", "projection", "persons_needed", "status")
 PERIOD = ("programme", "indicator", "year", "as_of")
 
 

@@ -13,7 +13,8 @@ PERIOD = {"programme": "mental_rehab", "indicator": "service_coverage", "year": 
 def _townships(district: str, counts: dict[str, int | None]) -> list[dict]:
     return [
         {**PERIOD, "district_code": district, "township": t, "denominator": 50, "numerator": n,
-         "value": None if n is None else n / 50, "gap": 1.0, "persons_needed": 3}
+         "value": None if n is None else n / 50, "gap": 1.0, "persons_needed": 3,
+         "status": "behind"}
         for t, n in counts.items()
     ]  # fmt: skip
 
@@ -40,7 +41,12 @@ def test_a_lone_small_township_takes_the_smallest_other_count_with_it():
     hidden = out.filter(pl.col("numerator_hidden").is_not_null())
     assert hidden.get_column("numerator").null_count() == 2
     # The ratio, gap and persons still needed would give the hidden count back.
-    assert hidden.select("value", "gap", "persons_needed").null_count().row(0) == (2, 2, 2)
+    assert hidden.select("value", "gap", "persons_needed", "status").null_count().row(0) == (
+        2,
+        2,
+        2,
+        2,
+    )
     assert out.filter(township="城东镇").row(0, named=True)["value"] == 0.8
     # The denominators are all 50: nothing to hide there.
     assert out.get_column("denominator_hidden").null_count() == 4

@@ -179,7 +179,11 @@ def _attack(fine: pl.DataFrame, totals: pl.DataFrame, by: str) -> list[str]:
                     known[unknown[0]] = (total - rest) // line[unknown[0]]
                     found.append(f"{count} {unknown[0]} = {known[unknown[0]]}")
                     solved = True
-        derived = [c for c in ("value", "gap", "projection", "persons_needed") if c in fine.columns]
+        derived = [
+            c
+            for c in ("value", "gap", "projection", "persons_needed", "status")
+            if c in fine.columns
+        ]
         for r in fine.iter_rows(named=True):
             if r[count] in ("<5", "*"):
                 shown = [c for c in derived if r[c] is not None]
