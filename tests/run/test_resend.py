@@ -179,3 +179,47 @@ def test_reapply_refuses_a_missing_file(settings, tmp_path, capsys):
     )
     assert code == 2
     assert "找不到文件" in capsys.readouterr().err
+
+
+def _texts(component) -> str:
+    """All text in a component tree."""
+    if isinstance(component, str | int | float):
+        return str(component)
+    if isinstance(component, list | tuple):
+        return " ".join(_texts(c) for c in component)
+    children = getattr(component, "children", None)
+    return _texts(children) if children is not None else ""
+
+
+def test_an_upload_ticked_re_apply_is_loaded_again_and_the_data_page_says_so(settings, resent):
+    import base64
+
+    from dashboards.auth import Scope
+    from dashboards.views.data import history_view, report_view
+    from pipelines.ingest.uploads import save_upload
+
+    runs, b = resent
+    admin = Scope(settings, "boss", "admin", None)
+    # The data page shows the re-send's warning, in Chinese and in English.
+    zh = _texts(report_view(admin, runs[-1].run_id, "zh"))
+    assert "注意：有文件覆盖了较新文件写入的数据" in zh
+    assert f"本文件覆盖了由较新文件“{CORRECTION}”写入的20行" in zh
+    en = _texts(report_view(admin, runs[-1].run_id, "en"))
+    assert f"this file replaced 20 rows last written by the newer file '{CORRECTION}'" in en
+
+    url = "data:;base64," + base64.b64encode(b.read_bytes()).decode()
+    save_upload(settings, CORRECTION, url, "boss", reapply=True)
+    result = run_pipeline(settings, today=TODAY)  # the data directory's inbox, as the page runs it
+    (f,) = result.files
+    assert f.status == "loaded" and f.reapplied
+    assert townships(settings, published=True)["YZ-0010"] == "凡河镇"
+    # The request is used up with the upload, which left the inbox like any processed upload.
+    assert (settings.inbox_dir / ".reapply").read_text(encoding="utf-8") == ""
+    assert not (settings.inbox_dir / CORRECTION).exists()
+    assert [a["target"] for a in accounts.search_audit(settings, user="boss", action="reapply")] == [
+        CORRECTION
+    ]
+    report = _texts(report_view(admin, result.run_id, "zh"))
+    assert "已重新导入" in report and f"重新导入的文件替换了由“{LEDGER}”写入的20行" in report
+    history = _texts(history_view(admin, "zh"))
+    assert "重新导入 1 个文件" in history and "被覆盖的较新数据 20 行" in history
