@@ -8,10 +8,11 @@ which newer file had written them, so the administrator can re-apply the newer f
 Which of two files is newer: a file's place in time is when a file of its name was first
 loaded. A file whose name was loaded before is newer than another only if its name was first
 loaded later (an earlier copy of `个案台账_2025-05.xlsx` came before `个案台账_2025-05_更正.xlsx`).
-A name never loaded before takes its place by file-name order, the order files of one run are
-applied in (`个案台账_2025-05(1).xlsx` sorts before `…_更正.xlsx`). A file sent again under its
-own name with new content is its own correction, never a warning. Only rows whose values
-change count: a row written again as it was is not a reversion.
+A name never loaded before (or two names first loaded in one run) take their place by
+file-name order, the order files of one run are applied in (`个案台账_2025-05(1).xlsx` sorts
+before `…_更正.xlsx`). A file sent again under its own name with new content is its own
+correction, never a warning. Only rows whose values change count: a row written again as it
+was is not a reversion.
 """
 
 from __future__ import annotations
@@ -111,8 +112,9 @@ def _newer(file: str, writer: str, first: dict[str, int], writer_run: int | None
     """Why `writer` is newer than `file` (loaded_later, name_order), or None when it is not."""
     mine = first.get(file)
     theirs = first.get(writer, writer_run)
-    if mine is not None and theirs is not None:
+    if mine is not None and theirs is not None and theirs != mine:
         return "loaded_later" if theirs > mine else None
+    # A name never loaded before, or both first loaded in one run (applied in name order).
     return "name_order" if writer > file else None
 
 

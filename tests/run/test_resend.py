@@ -111,24 +111,22 @@ def test_a_new_name_that_sorts_before_the_newer_file_is_warned_too(settings, res
 
 
 def test_the_cli_summary_says_it_loudly(settings, tmp_path, capsys):
-    a = tmp_path / LEDGER
-    a.write_text(ledger(range(1, 11)), encoding="utf-8")
-    b = tmp_path / "b" / CORRECTION
-    b.parent.mkdir()
-    b.write_text(ledger(range(1, 11), lambda _n: "凡河镇"), encoding="utf-8")
-    cli = ["--data-dir", str(settings.data_dir)]
-    for folder in (tmp_path / "one", tmp_path / "two", tmp_path / "three"):
-        folder.mkdir()
-    (tmp_path / "one" / LEDGER).write_bytes(a.read_bytes())
-    (tmp_path / "two" / CORRECTION).write_bytes(b.read_bytes())
-    (tmp_path / "three" / LEDGER).write_text(ledger(range(1, 12)), encoding="utf-8")
-    for folder in ("one", "two"):
-        assert main([*cli, "pipeline", "run", "--inbox", str(tmp_path / folder)]) == 0
-    capsys.readouterr()
-    assert main([*cli, "pipeline", "run", "--inbox", str(tmp_path / "three")]) == 0
+    """Ledger and correction sent together (the correction applies last, by name), then the
+    ledger re-exported with one more case."""
+    first, again = tmp_path / "first", tmp_path / "again"
+    first.mkdir()
+    again.mkdir()
+    (first / LEDGER).write_text(ledger(range(1, 11)), encoding="utf-8")
+    (first / CORRECTION).write_text(ledger(range(1, 11), lambda _n: "凡河镇"), encoding="utf-8")
+    (again / LEDGER).write_text(ledger(range(1, 12)), encoding="utf-8")
+    cli = ["--data-dir", str(settings.data_dir), "pipeline", "run", "--inbox"]
+    assert main([*cli, str(first)]) == 0
+    assert "!!" not in capsys.readouterr().out  # the correction replacing the ledger is normal
+    assert main([*cli, str(again)]) == 0
     out = capsys.readouterr().out
     assert f"本文件覆盖了由较新文件“{CORRECTION}”写入的10行" in out
     assert f"this file replaced 10 rows last written by the newer file '{CORRECTION}'" in out
+    assert "!! 注意 / warning: 10 行" in out
 
 
 def test_the_skipped_correction_can_be_re_applied(settings, resent, tmp_path):
@@ -216,9 +214,9 @@ def test_an_upload_ticked_re_apply_is_loaded_again_and_the_data_page_says_so(set
     # The request is used up with the upload, which left the inbox like any processed upload.
     assert (settings.inbox_dir / ".reapply").read_text(encoding="utf-8") == ""
     assert not (settings.inbox_dir / CORRECTION).exists()
-    assert [a["target"] for a in accounts.search_audit(settings, user="boss", action="reapply")] == [
-        CORRECTION
-    ]
+    assert [
+        a["target"] for a in accounts.search_audit(settings, user="boss", action="reapply")
+    ] == [CORRECTION]
     report = _texts(report_view(admin, result.run_id, "zh"))
     assert "已重新导入" in report and f"重新导入的文件替换了由“{LEDGER}”写入的20行" in report
     history = _texts(history_view(admin, "zh"))
