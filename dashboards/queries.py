@@ -696,10 +696,16 @@ def run_rejects(scope: Scope, run_id: int) -> pl.DataFrame:
     return rows
 
 
-def upload(scope: Scope, files: list[tuple[str, str]]) -> list[uploads.Upload]:
-    """Put uploaded files (name, data URL) into the inbox and start a pipeline run for them."""
+def upload(
+    scope: Scope, files: list[tuple[str, str]], reapply: bool = False
+) -> list[uploads.Upload]:
+    """Put uploaded files (name, data URL) into the inbox and start a pipeline run for them;
+    with `reapply` the run loads them even if identical files were loaded before."""
     scope.require("data")
-    saved = [uploads.save_upload(scope.settings, n, c, scope.user, scope.ip) for n, c in files]
+    saved = [
+        uploads.save_upload(scope.settings, n, c, scope.user, scope.ip, reapply=reapply)
+        for n, c in files
+    ]
     if any(u.error_zh is None for u in saved):
         jobs.start_run(scope.settings, "upload")
     return saved

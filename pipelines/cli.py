@@ -44,6 +44,13 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--inbox", type=Path, help="folder of input files (default: DATA_DIR/inbox)")
     run.add_argument("--trigger", choices=("cli", "schedule", "upload", "targets"), default="cli",
                      help=argparse.SUPPRESS)  # fmt: skip
+    reapply = psub.add_parser(
+        "reapply",
+        help="load files again although identical files were loaded before (e.g. to restore a "
+        "correction an older file overwrote)",
+        parents=[common],
+    )
+    reapply.add_argument("files", nargs="+", type=Path, metavar="FILE")
     psub.add_parser(
         "schedule",
         help="the nightly scheduler in the foreground (REHAB_MONITOR_SCHEDULE_TIME)",
@@ -173,10 +180,20 @@ def _pipeline(args: argparse.Namespace, settings: Settings) -> int:
         from pipelines.ops.schedule import serve
 
         return serve(settings, say=_say)
-
+    reapply = None
+    if getattr(args, "action", "run") == "reapply":
+        reapply = [f.resolve() for f in args.files]
+        problem = _reapply_problem(reapply)
+        if problem:
+            _say(problem)
+            return 2
     try:
         result = run_pipeline(
-            settings, args.inbox, trigger=getattr(args, "trigger", "cli"), progress=_say
+            settings,
+            getattr(args, "inbox", None),
+            trigger="reapply" if reapply else getattr(args, "trigger", "cli"),
+            progress=_say,
+            reapply=reapply,
         )
     except RunLocked as exc:
         _say(str(exc))
@@ -189,8 +206,26 @@ def _pipeline(args: argparse.Namespace, settings: Settings) -> int:
         log.exception("pipeline run failed")
         _say(f"运行失败 / run failed: {type(exc).__name__}: {exc}")
         return 1
+    if reapply:
+        from pipelines.ops.accounts import audit
+
+        for f in {f.file: f for f in result.files}.values():
+            audit(settings, "cli", "reapply", f.file, f"run={result.run_id} status={f.status}")
     print(summary(result))
     return 0
+
+
+def _reapply_problem(files: list[Path]) -> str | None:
+    """Why the files cannot be re-applied (missing, not a file, two of one name), or None."""
+    for f in files:
+        if not f.is_file():
+            return f"找不到文件 / file not found: {f}"
+    names = [f.name for f in files]
+    if len(set(names)) < len(names):
+        return (
+            "文件名重复，请分次重新导入 / two files have the same name: re-apply them one at a time"
+        )
+    return None
 
 
 def summary(result) -> str:
@@ -209,12 +244,21 @@ def summary(result) -> str:
             lines.append(f"    {f.message_zh} / {f.message_en}")
         if f.unknown_columns:
             lines.append(f"    未识别的列 / unknown columns: {', '.join(f.unknown_columns)}")
+        for r in f.replaced:
+            zh, en = r.message()
+            mark = "    " if r.reason == "reapplied" else "  !!"
+            lines.append(f"{mark}{zh}\n      {en}")
     lines.append(
         f"合计 total: {len(result.files)} 个文件 files (导入 loaded {result.count('loaded')}, "
         f"跳过 skipped {result.count('skipped')}, 拒收 refused {result.count('refused')}); "
         f"行 rows 读取 read {result.total('rows_read'):,}, 导入 loaded {result.total('rows_loaded'):,}, "
         f"拒收 rejected {result.total('rows_rejected'):,}"
     )
+    if result.total("rows_replaced_newer"):
+        lines.append(
+            f"!! 注意 / warning: {result.total('rows_replaced_newer'):,} 行被较早的文件覆盖了较新文件的数据 / "
+            "rows replaced rows last written by newer files (see above)"
+        )
     if result.published:
         lines.append(f"已发布 / published: {result.published.name}")
     if result.total("rows_rejected"):

@@ -98,10 +98,16 @@ def run_pipeline(
     trigger: str = "cli",
     today: date | None = None,
     progress: Callable[[str], None] | None = None,
+    reapply: list[Path] | None = None,
 ) -> RunResult:
-    """Run the pipeline once over `inbox` (default: the data directory's inbox)."""
+    """Run the pipeline once over `inbox` (default: the data directory's inbox), or over the
+    files `reapply` names, loaded even if identical files were loaded before.
+
+    Files uploaded with 're-apply' ticked (listed in the inbox's re-apply list) are loaded
+    again the same way."""
     say = progress or (lambda _msg: None)
     started = time.perf_counter()
+    folder = inbox or settings.inbox_dir
     with pipeline_lock(settings):
         con = connect_warehouse(settings)
         try:
@@ -109,13 +115,19 @@ def run_pipeline(
             for killed in interrupted:  # a killed run had no chance to write its report
                 reports.write_run_report(con, settings, killed)
             try:
+                if reapply is not None:
+                    again = frozenset(p.name for p in reapply)
+                else:
+                    again = uploads.reapply_requested(folder)
                 results, publish_needed = load_inbox(
                     con,
                     settings,
-                    inbox or settings.inbox_dir,
+                    folder,
                     run_id,
                     today or settings.current_date(),
                     say,
+                    paths=reapply,
+                    reapply=again,
                 )
                 snapshot = None
                 if publish_needed or _publish_pending(con, settings):
@@ -155,7 +167,7 @@ def run_pipeline(
                 raise
             reports.write_run_report(con, settings, run_id)
             # Uploads hold raw identities: once processed (and reported) they leave the inbox.
-            if (inbox or settings.inbox_dir).resolve() == settings.inbox_dir.resolve():
+            if reapply is None and folder.resolve() == settings.inbox_dir.resolve():
                 uploads.clear_processed(settings, [r.file for r in results])
         finally:
             con.close()
@@ -222,7 +234,7 @@ def _finish_run(
         update runs set
             finished_at = ?, status = ?, files_seen = ?, files_loaded = ?, files_skipped = ?,
             files_refused = ?, rows_read = ?, rows_loaded = ?, rows_rejected = ?, rows_warned = ?,
-            published_snapshot = ?
+            published_snapshot = ?, rows_replaced_newer = ?, files_reapplied = ?
         where run_id = ?
         """,
         [
@@ -237,6 +249,8 @@ def _finish_run(
             sum(r.rows_rejected for r in results),
             sum(r.rows_warned for r in results),
             None,  # set once the snapshot is published
+            sum(r.rows_replaced_newer for r in results),
+            len({r.file for r in results if r.reapplied}),
             run_id,
         ],
     )

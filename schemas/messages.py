@@ -122,6 +122,42 @@ REASONS: dict[str, Reason] = {
         "skipped",
         severity="warning",
     ),
+    # Files loaded over rows of other files (pipelines/ingest/newer.py)
+    "replaced_newer_loaded_later": Reason(
+        "注意：本文件覆盖了由较新文件“{newer}”写入的{rows}行（该文件在本文件的早先版本之后才导入，"
+        "第{newer_run}次运行）。按规则后导入的文件生效；如“{newer}”才是正确的，请由管理员重新导入它",
+        "Warning: this file replaced {rows} rows last written by the newer file '{newer}' (loaded "
+        "after this file's earlier copy, in run {newer_run}). The file loaded last counts; if "
+        "'{newer}' is the right one, an administrator re-applies it",
+        severity="warning",
+    ),
+    "replaced_newer_name_order": Reason(
+        "注意：本文件覆盖了由较新文件“{newer}”写入的{rows}行（按文件名排序该文件在本文件之后，"
+        "第{newer_run}次运行导入）。按规则后导入的文件生效；如“{newer}”才是正确的，请由管理员重新导入它",
+        "Warning: this file replaced {rows} rows last written by the newer file '{newer}' (its "
+        "name sorts after this file's; loaded in run {newer_run}). The file loaded last counts; "
+        "if '{newer}' is the right one, an administrator re-applies it",
+        severity="warning",
+    ),
+    "reapplied": Reason(
+        "管理员重新导入：内容相同的文件此前已导入，本次按要求再次应用",
+        "Re-applied by an administrator: identical content was loaded before and is applied again",
+        severity="warning",
+    ),
+    "reapplied_replaced": Reason(
+        "重新导入的文件替换了由“{newer}”写入的{rows}行（第{newer_run}次运行导入）",
+        "The re-applied file replaced {rows} rows last written by '{newer}' (loaded in run "
+        "{newer_run})",
+        severity="warning",
+    ),
+    "already_loaded": Reason(
+        "内容相同的文件已导入过，跳过。如需再次应用（例如恢复被旧文件覆盖的更正），管理员可在数据页勾选"
+        "“重新导入”后上传，或运行 rehab-monitor pipeline reapply 文件",
+        "Identical file already loaded; skipped. To apply it again (e.g. to restore a correction "
+        "an older file overwrote), an administrator uploads it on the data page with 're-apply' "
+        "ticked, or runs rehab-monitor pipeline reapply FILE",
+        severity="warning",
+    ),
     "unknown_column": Reason(
         "无法识别的列“{column}”，未导入",
         "Unrecognised column '{column}' was not loaded",

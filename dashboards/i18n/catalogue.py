@@ -101,6 +101,16 @@ TEXT: dict[str, dict[str, str]] = {
         "zh": "各区县按模板填报：第2行为填写说明，第4行为示例（可删除），请勿修改表头。",
         "en": "Districts fill these in: row 2 explains each column, row 4 is an example (may stay), keep the header.",
     },
+    "data.reapply": {
+        "zh": "重新导入：即使内容相同的文件已导入过，也再次应用（用于恢复被旧文件覆盖的更正）",
+        "en": "Re-apply: load the files even if identical files were loaded before (to restore a correction an older file overwrote)",
+    },
+    "data.replaced": {
+        "zh": "注意：有文件覆盖了较新文件写入的数据",
+        "en": "Warning: files replaced rows last written by newer files",
+    },
+    "data.replaced_rows": {"zh": "被覆盖的较新数据 {rows} 行", "en": "{rows} newer rows replaced"},
+    "data.reapplied_n": {"zh": "重新导入 {n} 个文件", "en": "{n} files re-applied"},
     "data.rejects_csv": {"zh": "下载拒收明细（CSV）", "en": "Rejected rows (CSV)"},
     "data.rejects_xlsx": {"zh": "下载拒收明细（Excel）", "en": "Rejected rows (Excel)"},
     "data.none": {"zh": "尚无处理记录", "en": "No runs yet"},
@@ -124,6 +134,7 @@ TEXT: dict[str, dict[str, str]] = {
     "file.loaded": {"zh": "已导入", "en": "loaded"},
     "file.skipped": {"zh": "已跳过", "en": "skipped"},  # why: the reason column
     "file.refused": {"zh": "整个文件被拒收", "en": "refused"},
+    "file.reapplied": {"zh": "已重新导入", "en": "re-applied"},
     "run.completed": {"zh": "完成", "en": "completed"},
     "run.failed": {"zh": "失败", "en": "failed"},
     "run.interrupted": {"zh": "中断", "en": "interrupted"},
@@ -133,6 +144,7 @@ TEXT: dict[str, dict[str, str]] = {
     "trigger.schedule": {"zh": "夜间定时", "en": "nightly"},
     "trigger.upload": {"zh": "网页上传", "en": "upload"},
     "trigger.targets": {"zh": "目标修改", "en": "target change"},
+    "trigger.reapply": {"zh": "重新导入", "en": "re-apply"},
     "targets.title": {"zh": "目标管理", "en": "Targets"},
     "targets.hint": {
         "zh": "每行一个年度目标：比例类填小数（如 0.6 表示60%），范围填 *（各区县及全市）、city（全市）或区县代码。某年没有目标时沿用之前最近年度的目标。保存后自动重新计算并发布指标，每项修改记入审计日志。",

@@ -41,6 +41,8 @@ def layout(**_kwargs) -> html.Div:
                            className="hint", id="data-upload-fate"),
                     dcc.Upload(html.Div(t("data.drop", mb=mb)), id="data-upload", multiple=True,
                                max_size=mb * 1024 * 1024, className="upload-box"),
+                    dcc.Checklist(id="data-reapply", options=[{"label": t("data.reapply"), "value": "reapply"}],
+                                  value=[], className="hint"),
                     dcc.Loading(html.Div(id="data-upload-result")),
                     html.P(id="data-progress", className="hint"),
                     dcc.Store(id="data-pending"),
@@ -90,17 +92,19 @@ def layout(**_kwargs) -> html.Div:
     Output("data-progress", "children"),
     Input("data-upload", "contents"),
     State("data-upload", "filename"),
+    State("data-reapply", "value"),
     State("shell-lang", "value"),
     prevent_initial_call=True,
 )
-def _upload(contents, names, lang):
+def _upload(contents, names, reapply, lang):
     lang = lang or "zh"
     scope = current_scope("data")
     if not contents:
         return no_update, no_update, no_update, no_update
     before = latest_run_id(scope)
     busy = run_active(scope)
-    message, started = upload_files(scope, names, contents, lang)
+    again = isinstance(reapply, list) and "reapply" in reapply
+    message, started = upload_files(scope, names, contents, lang, reapply=again)
     if not started:
         return message, None, True, ""
     note = t("data.waiting" if busy else "data.processing", lang)

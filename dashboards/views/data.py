@@ -30,10 +30,11 @@ def _table(header: list[str], rows: list[list], table_id: str, lang: str) -> htm
 
 
 def upload_files(
-    scope: Scope, names: list[str], contents: list[str], lang: str
+    scope: Scope, names: list[str], contents: list[str], lang: str, *, reapply: bool = False
 ) -> tuple[html.Div, bool]:
-    """Save the uploads; the message listing each file, and whether a run was started."""
-    saved = upload(scope, list(zip(names, contents, strict=True)))
+    """Save the uploads (to be re-applied, if asked); the message listing each file, and
+    whether a run was started."""
+    saved = upload(scope, list(zip(names, contents, strict=True)), reapply)
     items = [
         html.Li(f"{t('data.saved', lang)}：{u.name}（{u.size:,} B）")
         if u.error_zh is None
@@ -72,13 +73,15 @@ def report_view(scope: Scope, run_id: int | None, lang: str) -> html.Div | html.
         f"{t('data.run', lang)} {run['run_id']} · {t('run.' + run['status'], lang)} · "
         f"{t('data.read', lang)} {run.get('rows_read') or 0:,} · {t('data.loaded', lang)} "
         f"{run.get('rows_loaded') or 0:,} · {t('data.rejected', lang)} {run.get('rows_rejected') or 0:,}"
-        + (f" · {t('data.error', lang)}: {run['error']}" if run.get("error") else ""),
+        + (f" · {t('data.error', lang)}: {run['error']}" if run.get("error") else "")
+        + (f" · {t('data.replaced_rows', lang, rows=f'{newer:,}')}" if (newer := run.get("rows_replaced_newer")) else ""),
         id="data-report-summary",
-    )
+    )  # fmt: skip
     files = _table(
         ["data.file", "data.dataset", "data.status", "data.read", "data.loaded", "data.rejected", "data.reason"],
         [[f["file"], t(f"dataset.{f['dataset']}", lang) if f.get("dataset") else "—",
-          t(f"file.{f['status']}", lang), f"{f['rows_read']:,}", f"{f['rows_loaded']:,}",
+          t("file.reapplied" if f.get("reapplied") else f"file.{f['status']}", lang),
+          f"{f['rows_read']:,}", f"{f['rows_loaded']:,}",
           f"{f['rows_rejected']:,}", f.get(message) or ""] for f in report["files"]],
         "data-report-files", lang,
     )  # fmt: skip
@@ -94,7 +97,7 @@ def report_view(scope: Scope, run_id: int | None, lang: str) -> html.Div | html.
           html.Td(s["value"] or "", className="data-text"), s[message]] for s in report["samples"]],
         "data-report-samples", lang,
     )  # fmt: skip
-    parts = [summary, files]
+    parts = [summary, *replaced_view(report.get("replaced") or [], lang), files]
     if report["reasons"]:
         parts += [
             html.H3(t("data.reason", lang)),
@@ -103,6 +106,35 @@ def report_view(scope: Scope, run_id: int | None, lang: str) -> html.Div | html.
             samples,
         ]
     return html.Div(parts)
+
+
+def replaced_view(replaced: list[dict], lang: str) -> list:
+    """Rows files took back from newer files, said first and loudly (a heading, one line per
+    file and newer file); rows a re-applied file replaced, said plainly."""
+    message = "message_zh" if lang == "zh" else "message_en"
+    sep = "：" if lang == "zh" else ": "
+    warnings = [r for r in replaced if r["reason"] != "reapplied"]
+    parts = []
+    if warnings:
+        parts.append(
+            html.Div(
+                [
+                    html.Strong(t("data.replaced", lang)),
+                    html.Ul([html.Li(f"{r['file']}{sep}{r[message]}") for r in warnings]),
+                ],
+                className="login-error",
+                id="data-report-replaced",
+            )
+        )
+    restored = [r for r in replaced if r["reason"] == "reapplied"]
+    if restored:
+        parts.append(
+            html.Ul(
+                [html.Li(f"{r['file']}{sep}{r[message]}") for r in restored],
+                id="data-report-reapplied",
+            )
+        )
+    return parts
 
 
 def history_view(scope: Scope, lang: str) -> html.Table | html.P:
@@ -114,8 +146,11 @@ def history_view(scope: Scope, lang: str) -> html.Table | html.P:
         seconds = ""
         if r.get("finished_at") and r.get("started_at"):
             seconds = f"{(datetime.fromisoformat(r['finished_at']) - datetime.fromisoformat(r['started_at'])).total_seconds():.1f}"
-        rows.append([r["run_id"], t("trigger." + (r.get("trigger") or "cli"), lang), r.get("started_at", ""),
-                     seconds, t("run." + r["status"], lang), r.get("files_seen") or 0,
+        trigger = t("trigger." + (r.get("trigger") or "cli"), lang)
+        if r.get("files_reapplied") and r.get("trigger") != "reapply":
+            trigger += " · " + t("data.reapplied_n", lang, n=r["files_reapplied"])
+        rows.append([r["run_id"], trigger, r.get("started_at", ""),
+                     seconds, _status(r, lang), r.get("files_seen") or 0,
                      f"{r.get('rows_read') or 0:,}", f"{r.get('rows_loaded') or 0:,}",
                      f"{r.get('rows_rejected') or 0:,}"])  # fmt: skip
     return _table(
@@ -123,6 +158,14 @@ def history_view(scope: Scope, lang: str) -> html.Table | html.P:
          "data.read", "data.loaded", "data.rejected"],
         rows, "data-history", lang,
     )  # fmt: skip
+
+
+def _status(run: dict, lang: str) -> str:
+    """A run's outcome, and the newer rows its files replaced when there were any."""
+    status = t("run." + run["status"], lang)
+    if newer := run.get("rows_replaced_newer"):
+        status += " · " + t("data.replaced_rows", lang, rows=f"{newer:,}")
+    return status
 
 
 def rejects_file(scope: Scope, run_id: int, fmt: str) -> Path:

@@ -11,6 +11,7 @@ import duckdb
 import polars as pl
 
 from pipelines.ingest.load import Stage, commit_file, record_quarantine, typed
+from pipelines.ingest.newer import Replaced, record_replaced, replaced_rows
 from pipelines.ingest.normalise import Vocabulary, clean_text, normalise
 from pipelines.ingest.protect import protect
 from pipelines.ingest.quarantine import QUARANTINE_SCHEMA, mask_values, quarantine_lines
@@ -42,6 +43,12 @@ class FileResult:
     seconds: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STEPS, 0.0))
     message_zh: str | None = None
     message_en: str | None = None
+    reapplied: bool = False  # loaded again at an administrator's request
+    replaced: list[Replaced] = field(default_factory=list)  # rows taken from newer files
+
+    @property
+    def rows_replaced_newer(self) -> int:
+        return sum(r.rows for r in self.replaced if r.reason != "reapplied")
 
 
 def record_file(con: duckdb.DuckDBPyConnection, run_id: int, r: FileResult) -> None:
@@ -52,14 +59,15 @@ def record_file(con: duckdb.DuckDBPyConnection, run_id: int, r: FileResult) -> N
             ? as rows_read, ? as rows_loaded, ? as rows_rejected, ? as rows_warned,
             ? as unknown_columns, ? as merged_values, ? as seconds_read, ? as seconds_normalise,
             ? as seconds_validate, ? as seconds_protect, ? as seconds_load, ? as message_zh,
-            ? as message_en
+            ? as message_en, ? as reapplied
         """,
         [
             run_id, r.file, r.file_hash, r.dataset, r.sheet, r.status, r.rows_read,
             r.rows_loaded, r.rows_rejected, r.rows_warned, r.unknown_columns, r.merged_values,
-            *(r.seconds[s] for s in STEPS), r.message_zh, r.message_en,
+            *(r.seconds[s] for s in STEPS), r.message_zh, r.message_en, r.reapplied,
         ],
     )  # fmt: skip
+    record_replaced(con, run_id, r.file, r.dataset, r.replaced)
 
 
 def refuse(
@@ -88,6 +96,10 @@ def notes(source: Source, result: FileResult) -> tuple[str | None, str | None]:
     """What a loaded file's report line says beside its counts: sheets read and skipped,
     values carried from merged cells."""
     zh, en = [], []
+    if result.reapplied:
+        z, e = message("reapplied")
+        zh.append(z)
+        en.append(e)
     if source.sheet and (len(source.parts) > 1 or source.skipped_sheets):
         zh.append(f"已读取工作表：{source.sheet}")
         en.append(f"sheets read: '{source.sheet}'")
@@ -201,7 +213,7 @@ def load_source(
         t2 = time.perf_counter()
         good = protect(good, ds, secret)
         t3 = time.perf_counter()
-        stage.add(typed(good, ds, source.name))
+        stage.add(typed(good, ds, source.name, run_id))
         t4 = time.perf_counter()
         sheet = batch.get_column("_sheet").first() if batch.height else None
         problems.append(mask_values(bad).with_columns(pl.lit(sheet, pl.String).alias("sheet")))
@@ -224,6 +236,9 @@ def load_source(
         # file must not be recorded as loaded.
         stage.drop()
         raise FileRefused("rows_unaccounted")
+    result.replaced = replaced_rows(
+        con, ds, stage.table, source.name, run_id, reapplied=result.reapplied
+    )
     commit_file(
         con,
         stage,

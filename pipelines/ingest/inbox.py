@@ -1,5 +1,6 @@
 """The inbox: every file in it, each read into its sources (one per dataset) and loaded in
-dataset order; identical files and Office lock files are skipped with a reason."""
+dataset order; identical files and Office lock files are skipped with a reason, unless an
+administrator asked for a file to be re-applied."""
 
 from __future__ import annotations
 
@@ -47,7 +48,12 @@ def load_inbox(
     run_id: int,
     today: date,
     say: Callable[[str], None],
+    *,
+    paths: list[Path] | None = None,
+    reapply: frozenset[str] = frozenset(),
 ) -> tuple[list[FileResult], bool]:
+    """Load every file of `inbox` (or exactly `paths`); files named in `reapply` are loaded
+    even when identical content was loaded before (recorded as re-applied)."""
     reference = Reference(settings)
     juris = jurisdiction(settings.jurisdiction)
     resolver = district_resolver(juris.code, settings.reference_file("region_changes.csv"))
@@ -58,15 +64,13 @@ def load_inbox(
 
     results: list[FileResult] = []
     sources: list[tuple[Source, FileResult]] = []
-    paths = inbox_files(inbox)
+    paths = inbox_files(inbox) if paths is None else sorted(paths, key=lambda p: p.name)
     for path in paths:
         digest = file_hash(path)
-        if digest in known:
+        reapplied = digest in known and path.name in reapply
+        if digest in known and not reapplied:
             result = FileResult(path.name, digest, "skipped")
-            result.message_zh, result.message_en = (
-                "内容相同的文件已导入过，跳过",
-                "identical file already loaded; skipped",
-            )
+            result.message_zh, result.message_en = message("already_loaded")
             results.append(result)
             record_file(con, run_id, result)
             continue
@@ -87,6 +91,7 @@ def load_inbox(
         seconds = (time.perf_counter() - t0) / len(opened)
         for source in opened:
             result = FileResult(path.name, digest, "loaded", source.dataset.name, source.sheet)
+            result.reapplied = reapplied
             result.unknown_columns = source.unknown_columns
             result.merged_values = source.merged_values
             result.seconds["read"] += seconds

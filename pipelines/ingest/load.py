@@ -23,8 +23,8 @@ _TYPES = {
 }
 
 
-def typed(df: pl.DataFrame, dataset: Dataset, source_file: str) -> pl.DataFrame:
-    """Canonical text → column types of the warehouse table."""
+def typed(df: pl.DataFrame, dataset: Dataset, source_file: str, run_id: int) -> pl.DataFrame:
+    """Canonical text → column types of the warehouse table, with the row's provenance."""
     exprs = []
     for col in dataset.columns:
         if col.name not in df.columns:
@@ -39,7 +39,9 @@ def typed(df: pl.DataFrame, dataset: Dataset, source_file: str) -> pl.DataFrame:
         elif col.kind == "list":
             exprs.append(c.str.split(";"))
     return df.with_columns(exprs).with_columns(
-        pl.lit(source_file).alias("source_file"), pl.col("_row").alias("source_row")
+        pl.lit(source_file).alias("source_file"),
+        pl.col("_row").alias("source_row"),
+        pl.lit(run_id, pl.Int32).alias("source_run"),
     )
 
 

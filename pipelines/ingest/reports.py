@@ -1,7 +1,8 @@
 """Run reports: what each pipeline run did, kept as small files beside the database.
 
 At its end every run (completed or failed) writes `DATA_DIR/runs/run-NNNNNN.json` (the run,
-its files, rejected rows per reason and a few masked sample rows per file) and
+its files, rejected rows per reason, a few masked sample rows per file and the rows files took
+back from newer files) and
 `run-NNNNNN-rejects.parquet` (every rejected row with its reason, values masked). The app's
 data page reads these files, never the working database, so it cannot hold a lock a run
 needs. Values in them are the masked values of the quarantine: no raw identity.
@@ -57,7 +58,14 @@ def write_run_report(con: duckdb.DuckDBPyConnection, settings: Settings, run_id:
     files = frame(
         con,
         "select file, dataset, sheet, status, rows_read, rows_loaded, rows_rejected, rows_warned, "
-        "message_zh, message_en from run_files where run_id = ? order by file",
+        "message_zh, message_en, reapplied from run_files where run_id = ? order by file",
+        [run_id],
+    ).to_dicts()
+    # Rows files took back from newer files (and rows re-applied files replaced): said loudly.
+    replaced = frame(
+        con,
+        'select file, dataset, newer_file, newer_run, reason, "rows", message_zh, message_en '
+        'from run_replaced where run_id = ? order by file, "rows" desc, newer_file',
         [run_id],
     ).to_dicts()
     rejects = frame(
@@ -82,7 +90,7 @@ def write_run_report(con: duckdb.DuckDBPyConnection, settings: Settings, run_id:
         .to_dicts()
     )
     report = {"run": run[0] if run else {"run_id": run_id}, "files": files, "reasons": reasons,
-              "samples": samples}  # fmt: skip
+              "samples": samples, "replaced": replaced}  # fmt: skip
     rejects_path = folder / f"run-{run_id:06d}-rejects.parquet"
     rejects.select(REJECT_COLUMNS).write_parquet(rejects_path.with_suffix(".tmp"))
     os.replace(rejects_path.with_suffix(".tmp"), rejects_path)

@@ -33,11 +33,18 @@ def safe_name(name: str) -> str:
 
 
 def save_upload(
-    settings: Settings, name: str, data_url: str, by: str, ip: str | None = None
+    settings: Settings,
+    name: str,
+    data_url: str,
+    by: str,
+    ip: str | None = None,
+    *,
+    reapply: bool = False,
 ) -> Upload:
     """Decode a browser upload (a data: URL) and put it into the inbox under a name no other
     waiting file has (a second 报表.xlsx is kept as 报表_2.xlsx). A refused upload is audited
-    with its reason."""
+    with its reason. With `reapply` the run loads it even if identical content was loaded
+    before (the request is audited as reapply)."""
     result = _checked(settings, name, data_url)
     if isinstance(result, Upload):
         accounts.audit(settings, by, "upload_refused", result.name, result.error_en, ip)
@@ -49,20 +56,35 @@ def save_upload(
     stem, suffix = Path(clean).stem, Path(clean).suffix
     for n in itertools.count(1):
         target = settings.inbox_dir / (clean if n == 1 else f"{stem}_{n}{suffix}")
+        if target.exists():
+            continue
+        if reapply:  # listed before the file appears: a run never sees it without the request
+            _append(settings.inbox_dir / REAPPLY, target.name)
         try:  # a hard link never replaces an existing file: the first free name wins
             os.link(tmp, target)
             break
         except FileExistsError:
             continue
     tmp.unlink()
-    with (settings.inbox_dir / MANIFEST).open("a", encoding="utf-8") as f:
-        f.write(target.name + "\n")
+    _append(settings.inbox_dir / MANIFEST, target.name)
     accounts.audit(settings, by, "upload", target.name, f"bytes={len(content)}", ip)
+    if reapply:
+        accounts.audit(settings, by, "reapply", target.name, "upload", ip)
     return Upload(target.name, len(content))
 
 
-# The inbox's list of files that came through the data page (hidden: not read as data).
+# The inbox's list of files that came through the data page (hidden: not read as data), and
+# of those an administrator asked to re-apply.
 MANIFEST = ".uploads"
+REAPPLY = ".reapply"
+
+
+def reapply_requested(inbox: Path) -> frozenset[str]:
+    """Names of the inbox's files to load even if identical content was loaded before."""
+    try:
+        return frozenset(n for n in (inbox / REAPPLY).read_text(encoding="utf-8").splitlines() if n)
+    except FileNotFoundError:
+        return frozenset()
 
 
 def clear_processed(settings: Settings, processed: list[str]) -> list[str]:
@@ -84,11 +106,22 @@ def clear_processed(settings: Settings, processed: list[str]) -> list[str]:
             os.replace(path, kept / f"{datetime.now():%Y%m%d-%H%M%S}-{name}")
         else:
             path.unlink()
-    left = [n for n in uploaded if n not in set(done)]
-    tmp = manifest.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_text("".join(f"{n}\n" for n in left), encoding="utf-8")
-    os.replace(tmp, manifest)
+    _keep_only(manifest, [n for n in uploaded if n not in set(done)])
+    again = settings.inbox_dir / REAPPLY
+    if again.exists():
+        _keep_only(again, sorted(reapply_requested(settings.inbox_dir) - set(processed)))
     return done
+
+
+def _append(manifest: Path, name: str) -> None:
+    with manifest.open("a", encoding="utf-8") as f:
+        f.write(name + "\n")
+
+
+def _keep_only(manifest: Path, names: list[str]) -> None:
+    tmp = manifest.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text("".join(f"{n}\n" for n in names), encoding="utf-8")
+    os.replace(tmp, manifest)
 
 
 def _checked(settings: Settings, name: str, data_url: str) -> tuple[str, bytes] | Upload:

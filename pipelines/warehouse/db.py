@@ -37,7 +37,8 @@ _SQL_TYPES = {
 def loaded_columns(dataset: Dataset) -> list[tuple[str, str, bool]]:
     """(name, SQL type, not null) of a dataset's loaded table, derived from its contract: raw
     identities become the person key and masked forms (see ingest.protect), a district name
-    is resolved into district_code, and every row keeps its source file and row."""
+    is resolved into district_code, and every row keeps its source file and row and the run
+    that wrote it (to tell when an older file takes rows back from a newer one)."""
     has_id = any(c.kind == "id_number" for c in dataset.columns)
     columns = []
     for c in dataset.columns:
@@ -49,16 +50,31 @@ def loaded_columns(dataset: Dataset) -> list[tuple[str, str, bool]]:
         elif c.kind not in ("certificate_no", "district"):
             not_null = c.required or c.kind == "district_code"
             columns.append((c.name, _SQL_TYPES.get(c.kind, "VARCHAR"), not_null))
-    return [*columns, ("source_file", "VARCHAR", True), ("source_row", "BIGINT", True)]
+    return [
+        *columns,
+        ("source_file", "VARCHAR", True),
+        ("source_row", "BIGINT", True),
+        ("source_run", "INTEGER", False),
+    ]
 
 
 def _loaded_tables_sql() -> str:
-    return "\n".join(
-        f"create table if not exists {ds.name} ("
-        + ", ".join(f"{n} {t}{' not null' if nn else ''}" for n, t, nn in loaded_columns(ds))
-        + ");"
-        for ds in DATASETS.values()
-    )
+    """The loaded tables; a nullable column added in a later release is added to an existing
+    database (its old rows hold null there)."""
+    statements = []
+    for ds in DATASETS.values():
+        columns = loaded_columns(ds)
+        statements.append(
+            f"create table if not exists {ds.name} ("
+            + ", ".join(f"{n} {t}{' not null' if nn else ''}" for n, t, nn in columns)
+            + ");"
+        )
+        statements += [
+            f"alter table {ds.name} add column if not exists {n} {t};"
+            for n, t, nn in columns
+            if not nn
+        ]
+    return "\n".join(statements)
 
 
 def connect_warehouse(settings: Settings) -> duckdb.DuckDBPyConnection:

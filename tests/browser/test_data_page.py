@@ -45,6 +45,42 @@ def test_upload_a_file_see_the_report_and_download_the_rejects(server, page, tmp
     assert page.console_errors == []
 
 
+def test_an_older_ledger_sent_again_is_flagged_and_the_correction_re_applied(
+    server, page, tmp_path
+):
+    from tests.run.test_resend import CORRECTION, LEDGER, ledger
+
+    sent = {name: tmp_path / name for name in ("a", "b", "c")}
+    for folder in sent.values():
+        folder.mkdir()
+    (sent["a"] / LEDGER).write_text(ledger(range(1, 13)), encoding="utf-8")
+    (sent["a"] / CORRECTION).write_text(ledger(range(1, 13), lambda _n: "凡河镇"), encoding="utf-8")
+    (sent["b"] / LEDGER).write_text(ledger(range(1, 14)), encoding="utf-8")  # re-exported
+    (sent["c"] / CORRECTION).write_bytes((sent["a"] / CORRECTION).read_bytes())
+    page.goto(server["url"] + "/data")
+    page.wait_for_selector("#data-report-summary", timeout=30_000)
+    run = int(page.inner_text("#data-report-summary").split()[1])
+
+    def upload(*paths: Path) -> str:
+        nonlocal run
+        run += 1
+        page.set_input_files("#data-upload input[type=file]", [str(p) for p in paths])
+        page.wait_for_selector(f"#data-report-summary:has-text('处理批次 {run} ')", timeout=120_000)
+        page.wait_for_selector("#data-progress:has-text('处理完成')", timeout=10_000)
+        return page.inner_text("#data-report")
+
+    upload(sent["a"] / LEDGER, sent["a"] / CORRECTION)  # one run: the correction applies last
+    upload(sent["b"] / LEDGER)
+    warning = page.inner_text("#data-report-replaced")
+    assert f"本文件覆盖了由较新文件“{CORRECTION}”写入的12行" in warning
+    assert "被覆盖的较新数据 12 行" in page.inner_text("#data-history")
+    page.check("#data-reapply input[type=checkbox]")
+    report = upload(sent["c"] / CORRECTION)
+    assert "已重新导入" in report and f"替换了由“{LEDGER}”写入的12行" in report
+    assert f"{run}\t网页上传 · 重新导入 1 个文件" in page.inner_text("#data-history")
+    assert page.console_errors == []
+
+
 def test_targets_page_refuses_an_invalid_value(server, page):
     page.goto(server["url"] + "/targets")
     page.wait_for_selector("#targets-grid .ag-row", timeout=30_000)

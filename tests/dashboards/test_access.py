@@ -500,6 +500,47 @@ def test_two_uploads_with_the_same_name_are_both_kept(settings):
     }  # no temp file
 
 
+def _upload(client, name, data, reapply):
+    import base64
+
+    url = "data:text/csv;base64," + base64.b64encode(data).decode()
+    return call(client, [("data-upload-result", "children"), ("data-pending", "data"),
+                         ("data-poll", "disabled"), ("data-progress", "children")],
+                [("data-upload", "contents", [url])],
+                [("data-upload", "filename", [name]), ("data-reapply", "value", reapply),
+                 ("shell-lang", "value", "zh")])  # fmt: skip
+
+
+def test_only_an_administrator_can_ask_for_a_file_to_be_re_applied(app, settings, monkeypatch):
+    from pipelines.ops import jobs
+
+    started = []
+    monkeypatch.setattr(jobs, "start_run", lambda s, trigger: started.append(trigger))
+    reapply_list = settings.inbox_dir / ".reapply"
+    for role, district in (("office", None), ("district", OWN), ("leader", None)):
+        client = _client(app, settings, f"re-{role}", role, district)
+        refused = _upload(client, "更正.csv", b"a\n1\n", ["reapply"])
+        assert refused.status_code == 403, role
+        assert not (settings.inbox_dir / "更正.csv").exists()
+        assert not reapply_list.exists() or "更正.csv" not in reapply_list.read_text("utf-8")
+        assert accounts.search_audit(settings, user=f"re-{role}", action="request_denied")
+    assert started == []
+
+    admin = _client(app, settings, "re-admin", "admin")
+    try:
+        assert _upload(admin, "更正.csv", b"a\n1\n", ["reapply"]).status_code == 200
+        assert reapply_list.read_text("utf-8").splitlines() == ["更正.csv"]
+        assert started == ["upload"]
+        assert [a["target"] for a in accounts.search_audit(settings, user="re-admin",
+                                                           action="reapply")] == ["更正.csv"]  # fmt: skip
+        # Without the box ticked an upload is not re-applied.
+        assert _upload(admin, "普通.csv", b"a\n2\n", []).status_code == 200
+        assert "普通.csv" not in reapply_list.read_text("utf-8")
+    finally:
+        for name in ("更正.csv", "普通.csv", ".reapply"):
+            (settings.inbox_dir / name).unlink(missing_ok=True)
+
+
 def test_crafted_callback_inputs_get_400_not_a_server_error(app, settings, caplog):
     client = _client(app, settings, "crafty", "leader")
     crafted = [

@@ -10,7 +10,7 @@ create table if not exists runs (
     started_at timestamp not null,
     finished_at timestamp,
     status varchar not null,          -- running, completed, failed, interrupted
-    trigger varchar,                  -- cli, schedule, upload
+    trigger varchar,                  -- cli, schedule, upload, targets, reapply
     files_seen integer default 0,
     files_loaded integer default 0,
     files_skipped integer default 0,
@@ -23,6 +23,9 @@ create table if not exists runs (
     seconds_publish double,
     error varchar
 );
+-- Added later: rows a file took back from a newer file (see ingest.newer), files re-applied.
+alter table runs add column if not exists rows_replaced_newer bigint default 0;
+alter table runs add column if not exists files_reapplied integer default 0;
 
 -- One row per file per run, with the time each step took.
 create table if not exists run_files (
@@ -47,6 +50,23 @@ create table if not exists run_files (
 );
 -- Added after the first release: values carried from merged cells into the rows they span.
 alter table run_files add column if not exists merged_values integer default 0;
+-- Added later: loaded again at an administrator's request although already loaded.
+alter table run_files add column if not exists reapplied boolean default false;
+
+-- Rows a loaded file replaced that a newer file had written (reason loaded_later or
+-- name_order), and rows a re-applied file replaced (reason reapplied): per file that last
+-- wrote them, so the report says how many and from which file.
+create table if not exists run_replaced (
+    run_id integer not null,
+    file varchar not null,
+    dataset varchar not null,
+    newer_file varchar not null,      -- the file that had last written the rows
+    newer_run integer,                -- the run that loaded it
+    reason varchar not null,          -- loaded_later, name_order, reapplied
+    "rows" bigint not null,
+    message_zh varchar not null,
+    message_en varchar not null
+);
 
 -- Content hashes of files whose rows are in; an identical re-send is skipped.
 create table if not exists loaded_files (
