@@ -16,7 +16,7 @@ from datetime import date
 
 import polars as pl
 
-from schemas.idnumbers import check_char_expr
+from schemas.idnumbers import ID18, check_char_expr
 from schemas.vocab import CATEGORY_VALUES, GENDER_VALUES, LEVEL_VALUES, POVERTY_VALUES
 
 ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
@@ -94,7 +94,7 @@ def is_year(col: str) -> pl.Expr:
 
 
 def _id_body_ok(col: str) -> pl.Expr:
-    return pl.col(col).str.contains(r"^\d{17}[\dX]$")
+    return pl.col(col).str.contains(f"^{ID18}$")
 
 
 _FLOATED = r"(?i)^\d+(\.\d*)?e\+?\d+$|^\d+\.\d*$"
@@ -125,19 +125,19 @@ def id_checksum(col: str) -> pl.Expr:
 
 def id_birth(col: str, offset: int = 0) -> pl.Expr:
     born = pl.col(col).str.slice(offset + 6, 8).str.to_date("%Y%m%d", strict=False)
-    body_ok = pl.col(col).str.slice(offset, 18).str.contains(r"^\d{17}[\dX]$")
+    body_ok = pl.col(col).str.slice(offset, 18).str.contains(f"^{ID18}$")
     ok = born.is_not_null() & born.is_between(date(1900, 1, 1), context().today)
     return pl.col(col).is_null() | ~body_ok | ok.fill_null(False)
 
 
 def certificate_format(col: str) -> pl.Expr:
     # Excel's number forms are reported by id_not_float, not twice.
-    fmt = pl.col(col).str.contains(r"^\d{17}[\dX][1-7][1-4]$")
+    fmt = pl.col(col).str.contains(f"^{ID18}[1-7][1-4]$")
     return _ok(fmt | pl.col(col).str.contains(_FLOATED), col)
 
 
 def certificate_checksum(col: str) -> pl.Expr:
-    fmt = pl.col(col).str.contains(r"^\d{17}[\dX][1-7][1-4]$")
+    fmt = pl.col(col).str.contains(f"^{ID18}[1-7][1-4]$")
     return pl.col(col).is_null() | ~fmt | (check_char(col) == pl.col(col).str.slice(17, 1))
 
 

@@ -10,6 +10,9 @@ import polars as pl
 # character for each remainder of the weighted sum modulo 11.
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
+# The shapes of an ID number once normalised: 17 digits and a check character, 15 legacy digits.
+ID18 = r"\d{17}[\dX]"
+ID15 = r"\d{15}"
 
 
 def check_char_expr(expr: pl.Expr) -> pl.Expr:
@@ -28,7 +31,7 @@ def upgrade_15_expr(expr: pl.Expr) -> pl.Expr:
     """A legacy 15-digit number → 18 digits (century 19 inserted, check character appended);
     any other value unchanged."""
     body = pl.concat_str(expr.str.slice(0, 6), pl.lit("19"), expr.str.slice(6, 9))
-    legacy = expr.str.contains(r"^\d{15}$").fill_null(False)
+    legacy = expr.str.contains(f"^{ID15}$").fill_null(False)
     return pl.when(legacy).then(pl.concat_str(body, check_char_expr(body))).otherwise(expr)
 
 

@@ -23,7 +23,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from pipelines.indicators.regions import jurisdiction
 from pipelines.settings import Settings
-from schemas.idnumbers import mask_id
+from schemas.idnumbers import ID15, ID18, mask_id
 
 ROLES = ("admin", "leader", "office", "analyst", "district")
 MIN_PASSWORD = 10
@@ -273,8 +273,8 @@ def recent_failures(settings: Settings, name: str, ip: str | None) -> int:
 def audited_name(name: str) -> str:
     """A login name as the audit log keeps it: an ID number typed into the name field is
     masked (6 + 4 characters), like every ID the product shows."""
-    compact = re.sub(r"\s", "", name)
-    if re.fullmatch(r"\d{17}[\dXx]|\d{15}", compact):
+    compact = re.sub(r"\s", "", name).upper()
+    if re.fullmatch(f"{ID18}|{ID15}", compact):
         return mask_id(compact) or ""
     return name
 
