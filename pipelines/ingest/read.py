@@ -175,6 +175,46 @@ def _within_limits(path: Path, suffix: str, settings) -> None:
             unpacked > 50 * 1024 * 1024 and unpacked / packed > MAX_COMPRESSION_RATIO
         ):
             raise FileRefused("file_too_large", f"{unpacked / 1024 / 1024:,.0f} MB unpacked")
+        _sheet_extents(path, settings.max_sheet_cells)
+
+
+# A cell's position in a worksheet part of an .xlsx: <c r="XFD1048576" …> (two patterns, one
+# capture each: twice as fast as one pattern capturing both).
+_CELL_ROW = re.compile(rb'<c r="[A-Z]{1,3}([0-9]{1,7})"')
+_CELL_COLUMN = re.compile(rb'<c r="([A-Z]{1,3})[0-9]')
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+def _sheet_extents(path: Path, max_cells: int) -> None:
+    """Refuse an .xlsx/.xlsm whose worksheet reaches a cell so far from A1 that the reader would
+    hold the whole area (rows × columns, empty cells included) in memory: a few KB naming a
+    cell at XFD1048576 would ask for 17 billion cells and end the process. The worksheet parts
+    are streamed, never held whole."""
+    with zipfile.ZipFile(path) as archive:
+        parts = [
+            i
+            for i in archive.infolist()
+            if i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml")
+        ]
+        for info in parts:
+            rows, columns, tail = 0, b"A", b""
+            with archive.open(info) as part:
+                while chunk := part.read(1 << 20):
+                    text = tail + chunk
+                    cut = text.rfind(b"<")  # a tag cut by the chunk waits for the next one
+                    text, tail = text[:cut], text[cut:]
+                    rows = max(rows, *map(int, _CELL_ROW.findall(text)), 0)
+                    used = set(_CELL_COLUMN.findall(text))
+                    columns = max([columns, *used], key=lambda c: (len(c), c))
+            if rows * _column_number(columns) > max_cells:
+                far = f"A1:{columns.decode()}{rows}"
+                raise FileRefused("file_too_large", far)
 
 
 @dataclass(frozen=True)

@@ -79,3 +79,38 @@ def test_a_row_wider_than_any_spreadsheet_near_the_header_is_refused(tmp_path, s
     with pytest.raises(FileRefused) as refused:
         open_sources(path, Reference(settings), tmp_path / "work")
     assert refused.value.code == "file_too_many_columns"
+
+
+def _workbook(path: Path, far: tuple[int, int] | None) -> None:
+    """The base cases as an .xlsx, with one more cell at `far` (row, column; 0-based)."""
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("个案")
+    for r, line in enumerate(BASE.splitlines()):
+        sheet.write_row(r, 0, line.split(",") if "," in line else [line])
+    if far:
+        sheet.write(*far, "x")
+    book.close()
+
+
+def test_a_workbook_with_one_cell_at_the_last_row_and_column_is_refused(settings, inbox):
+    # A few KB: the reader would ask for 17 billion cells at once and end the process.
+    _workbook(inbox / "个案.xlsx", far=(1_048_575, 16_383))
+    assert (inbox / "个案.xlsx").stat().st_size < 20_000
+    result = run_pipeline(settings, inbox, today=TODAY)
+    (file,) = result.files
+    assert file.status == "refused" and "A1:XFD1048576" in file.message_en
+    assert _refusal(settings, "个案.xlsx") == [(None, "file_too_large")]
+
+
+def test_the_sheet_area_limit_is_a_setting(tmp_path, inbox):
+    from pipelines.settings import load_settings
+
+    _workbook(inbox / "个案.xlsx", far=None)  # A1:N8, 112 cells
+    small = load_settings(tmp_path / "small", jurisdiction="211200", max_sheet_cells=100)
+    (file,) = run_pipeline(small, inbox, today=TODAY).files
+    assert file.status == "refused" and "A1:N8" in file.message_en
+    usual = load_settings(tmp_path / "usual", jurisdiction="211200")
+    (file,) = run_pipeline(usual, inbox, today=TODAY).files
+    assert (file.status, file.rows_loaded) == ("loaded", 4)
