@@ -5,7 +5,8 @@ resident memory and wall time.
     .venv/bin/python benchmarks/bounded_inputs.py            # --blank-mb 50
 
 Before the limits of `pipelines/ingest/read.py`, 50 MB of blank lines took 3.1 GB and minutes;
-a million columns on a later line 1.3 GB. Refused files cost about what a run of a small
+a million columns on a later line 1.3 GB; an .xlsx of a few KB with a cell at XFD1048576
+ended the process. Refused files cost about what a run of a small
 file costs; the separator rows Excel writes for an empty used range are read, not refused.
 """
 
@@ -25,7 +26,7 @@ HEAD = "".join(BASE.splitlines(True)[:3])
 ROWS = "".join(BASE.splitlines(True)[3:])
 
 
-def files(blank_mb: int) -> dict[str, str]:
+def files(blank_mb: int) -> dict[str, str | None]:
     """Name → text of each nasty file (and of the look-alike that must load)."""
     return {
         "a small normal file (baseline)": BASE,
@@ -35,13 +36,29 @@ def files(blank_mb: int) -> dict[str, str]:
         "wide_rows_under_header": HEAD + ("YZ-9," + "," * 1_000_000 + "\n") * 12,
         "wide_empty_row_in_header_scan": HEAD + "," * 250_000 + "\n" + ROWS,
         "excel_separator_rows (loads)": BASE + ("," * 13 + "\r\n") * 1_048_000,
+        "xlsx_cell_at_XFD1048576": None,
     }
 
 
-def run(root: Path, name: str, text: str) -> tuple[str, float, float]:
+def far_cell_workbook(path: Path) -> None:
+    """The base cases as an .xlsx with one more cell at XFD1048576 (a few KB)."""
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet()
+    for r, line in enumerate(BASE.splitlines()):
+        sheet.write_row(r, 0, line.split(","))
+    sheet.write(1_048_575, 16_383, "x")
+    book.close()
+
+
+def run(root: Path, name: str, text: str | None) -> tuple[str, float, float]:
     inbox = root / name.split()[0] / "inbox"
     inbox.mkdir(parents=True)
-    (inbox / "个案.csv").write_text(text, encoding="utf-8", newline="")
+    if text is None:
+        far_cell_workbook(inbox / "个案.xlsx")
+    else:
+        (inbox / "个案.csv").write_text(text, encoding="utf-8", newline="")
     cli = [sys.executable, "-m", "pipelines.cli", "--data-dir", str(inbox.parent / "data")]
     t0 = time.perf_counter()
     proc = subprocess.Popen([*cli, "pipeline", "run", "--inbox", str(inbox)],
@@ -51,7 +68,7 @@ def run(root: Path, name: str, text: str) -> tuple[str, float, float]:
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"{name}: the run failed")
     seconds = time.perf_counter() - t0
-    line = next((x for x in out.splitlines() if x.startswith("个案.csv")), "?")
+    line = next((x for x in out.splitlines() if x.startswith("个案.")), "?")
     return " ".join(line.split()[2:4]), seconds, usage.ru_maxrss / 1024
 
 
@@ -65,7 +82,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for name, text in files(args.blank_mb).items():
             status, seconds, peak = run(Path(tmp), name, text)
-            size = len(text.encode()) / 1e6
+            size = len(text.encode()) / 1e6 if text is not None else 0.0
             print(f"| {name} | {size:,.1f} MB | {status} | {seconds:.1f} | {peak:,.0f} MB |")
 
 
