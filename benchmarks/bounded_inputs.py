@@ -5,8 +5,8 @@ resident memory and wall time.
     .venv/bin/python benchmarks/bounded_inputs.py            # --blank-mb 50
 
 Before the limits of `pipelines/ingest/read.py`, 50 MB of blank lines took 3.1 GB and minutes;
-a million columns on a later line 1.3 GB; an .xlsx of a few KB with a cell at XFD1048576
-ended the process. Refused files cost about what a run of a small
+a million columns on a later line 147 s; an .xlsx of a few KB with a cell at XFD1048576 ended
+the process. Refused files cost about what a run of a small
 file costs; the separator rows Excel writes for an empty used range are read, not refused.
 """
 
