@@ -178,17 +178,92 @@ def _within_limits(path: Path, suffix: str, settings) -> None:
         _sheet_extents(path, settings.max_sheet_cells)
 
 
-# A cell's position in a worksheet part of an .xlsx: <c r="XFD1048576" …> (two patterns, one
-# capture each: twice as fast as one pattern capturing both).
-_CELL_ROW = re.compile(rb'<c r="[A-Z]{1,3}([0-9]{1,7})"')
-_CELL_COLUMN = re.compile(rb'<c r="([A-Z]{1,3})[0-9]')
+# Where cells and rows of an .xlsx worksheet part say they stand: <c … r="XFD1048576" …>,
+# <row … r="1048576" …>; a cell or row without r follows the one before it.
+_CELL_REF = r'<c\s[^>]*?\br="[A-Z]{1,3}[0-9]{1,7}"'
+_ROW_REF = r'<row\s[^>]*?\br="[0-9]{1,7}"'
+_CELL_TAG = r"<c[\s>/]"
+_ROW_TAG = r"<row[\s>/]"
 
 
-def _column_number(letters: bytes) -> int:
+def _column_number(letters: str) -> int:
     number = 0
     for letter in letters:
-        number = number * 26 + letter - 64
+        number = number * 26 + ord(letter) - 64
     return number
+
+
+def _column_letters(number: int) -> str:
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+@dataclass
+class _Extent:
+    """The farthest row and column a worksheet part reaches, as the reader places its cells."""
+
+    rows: int = 0
+    column: str = "A"
+    unnumbered_rows: int = 0
+    widest_unnumbered: int = 0  # most cells without r in one row
+    open_row: int = 0  # cells without r in the row still open at the end of the last text
+
+    def add(self, texts: list[str]) -> None:
+        """Take in consecutive pieces of the part, each ending before a tag (polars matches them
+        in parallel: five times faster than Python's re on a big sheet)."""
+        pieces = pl.Series(texts, dtype=pl.String)
+        cells = pieces.str.extract_all(_CELL_REF).explode().drop_nulls()
+        rows = pieces.str.extract_all(_ROW_REF).explode().drop_nulls()
+        numbers = pl.concat([cells, rows]).str.extract(r'"([0-9]+)"$').cast(pl.Int64).max()
+        self.rows = max(self.rows, numbers or 0)
+        letters = cells.str.extract(r'\br="([A-Z]+)').unique().to_list()
+        self.column = max([self.column, *letters], key=lambda c: (len(c), c))
+        self.unnumbered_rows += pieces.str.count_matches(_ROW_TAG).sum() - rows.len()
+        if pieces.str.count_matches(_CELL_TAG).sum() > cells.len():  # rare: cells without r
+            for text in texts:
+                self._unnumbered_cells(text)
+        elif any("</row>" in t for t in texts):
+            self.open_row = 0
+
+    def _unnumbered_cells(self, text: str) -> None:
+        counts = [
+            len(re.findall(_CELL_TAG, row)) - len(re.findall(_CELL_REF, row))
+            for row in re.split(_ROW_TAG, text)
+        ]
+        counts[0] += self.open_row
+        self.widest_unnumbered = max(self.widest_unnumbered, *counts)
+        self.open_row = counts[-1] if "</row>" not in text.rsplit("<row", 1)[-1] else 0
+
+    @property
+    def columns(self) -> int:
+        return _column_number(self.column) + self.widest_unnumbered
+
+    @property
+    def cells(self) -> int:
+        return (self.rows + self.unnumbered_rows) * self.columns
+
+    @property
+    def area(self) -> str:
+        return f"A1:{_column_letters(self.columns)}{self.rows + self.unnumbered_rows}"
+
+
+def _pieces(part, size: int = 1 << 20, batch: int = 16) -> Iterator[list[str]]:
+    """A worksheet part as text in pieces of about `size` bytes cut before a tag, `batch` at a
+    time."""
+    texts: list[str] = []
+    tail = b""
+    while chunk := part.read(size):
+        text = tail + chunk
+        cut = text.rfind(b"<")
+        texts.append(text[:cut].decode("utf-8", errors="replace"))
+        tail = text[cut:]
+        if len(texts) == batch:
+            yield texts
+            texts = []
+    yield [*texts, tail.decode("utf-8", errors="replace")]
 
 
 def _sheet_extents(path: Path, max_cells: int) -> None:
@@ -203,18 +278,12 @@ def _sheet_extents(path: Path, max_cells: int) -> None:
             if i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml")
         ]
         for info in parts:
-            rows, columns, tail = 0, b"A", b""
+            extent = _Extent()
             with archive.open(info) as part:
-                while chunk := part.read(1 << 20):
-                    text = tail + chunk
-                    cut = text.rfind(b"<")  # a tag cut by the chunk waits for the next one
-                    text, tail = text[:cut], text[cut:]
-                    rows = max(rows, *map(int, _CELL_ROW.findall(text)), 0)
-                    used = set(_CELL_COLUMN.findall(text))
-                    columns = max([columns, *used], key=lambda c: (len(c), c))
-            if rows * _column_number(columns) > max_cells:
-                far = f"A1:{columns.decode()}{rows}"
-                raise FileRefused("file_too_large", far)
+                for texts in _pieces(part):
+                    extent.add(texts)
+            if extent.cells > max_cells:
+                raise FileRefused("file_too_large", extent.area)
 
 
 @dataclass(frozen=True)

@@ -114,3 +114,22 @@ def test_the_sheet_area_limit_is_a_setting(tmp_path, inbox):
     usual = load_settings(tmp_path / "usual", jurisdiction="211200")
     (file,) = run_pipeline(usual, inbox, today=TODAY).files
     assert (file.status, file.rows_loaded) == ("loaded", 4)
+
+
+def test_a_workbook_reaching_far_through_cells_without_positions_is_refused(settings, inbox):
+    # A cell may leave out its position (it follows the one before): a row numbered 100,000
+    # holding 1,000 such cells asks for a hundred million cells just the same.
+    import re
+    import zipfile
+
+    plain = inbox.parent / "plain.xlsx"
+    _workbook(plain, far=None)
+    row = '<row r="100000">' + "<c><v>1</v></c>" * 1000 + "</row>"
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(inbox / "个案.xlsx", "w") as out:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rb"</sheetData>", row.encode() + b"</sheetData>", data)
+            out.writestr(info, data)
+    (file,) = run_pipeline(settings, inbox, today=TODAY).files
+    assert file.status == "refused" and "A1:ALZ100000" in file.message_en
