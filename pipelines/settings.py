@@ -128,6 +128,15 @@ class Settings:
             "ones that unpack over 100 times their size (zip bombs), are refused before reading",
         ),
     )
+    max_sheet_cells: int = field(
+        default=30_000_000,
+        metadata=_meta(
+            "REHAB_MONITOR_MAX_SHEET_CELLS",
+            "Largest area of an .xlsx/.xlsm worksheet read, in cells from A1 to its farthest "
+            "cell (rows × columns; 1,048,576 rows × 28 columns fit); a sheet reaching further "
+            "(one cell at XFD1048576 makes 17 billion) is refused before reading",
+        ),
+    )
     upload_mb: int = field(
         default=50,
         metadata=_meta("REHAB_MONITOR_UPLOAD_MB", "Largest file the data page accepts, in MB"),

@@ -177,6 +177,25 @@ REASONS: dict[str, Reason] = {
         "save it as CSV and send it again",
         severity="refused",
     ),
+    "file_line_too_long": Reason(
+        "第{detail}行超过256 KB，不是表格的一行，文件未读取；请用Excel/WPS打开确认后另存为 .xlsx "
+        "重新报送",
+        "Line {detail} is over 256 KB, which no table row is; the file was not read; open it in "
+        "Excel/WPS, save it as .xlsx and send it again",
+        severity="refused",
+    ),
+    "file_too_many_columns": Reason(
+        "表头附近有一行超过{detail}列（电子表格最多的列数），文件未读取；请删除多余的列后重新报送",
+        "A row near the header has more than {detail} columns (the most a spreadsheet has); the "
+        "file was not read; delete the extra columns and send it again",
+        severity="refused",
+    ),
+    "file_blank_lines": Reason(
+        "文件约第{detail}行起有大量空行，文件未读取；请删除表格中和表格下方的空行后重新报送",
+        "From about line {detail} the file holds a great many empty lines and was not read; delete the "
+        "empty lines in and below the table and send it again",
+        severity="refused",
+    ),
     "file_type_unsupported": Reason(
         "不支持的文件类型（{detail}）；请另存为 .xlsx、.xls 或 CSV 后重新报送",
         "Unsupported file type ({detail}); save it as .xlsx, .xls or CSV and send it again",

@@ -150,15 +150,22 @@ def open_sources(path: Path, reference: Reference, work_dir: Path) -> list[Sourc
 
 # A spreadsheet's parts compress about 5–15 times; a zip bomb hundreds of times.
 MAX_COMPRESSION_RATIO = 100
-# Longer than any header row a district sends (a million columns is an attack, not a table).
-MAX_HEADER_BYTES = 256 * 1024
+# Longer than any row a district sends (a million columns is an attack, not a table).
+MAX_LINE_BYTES = 256 * 1024
+# The most columns a spreadsheet program has (Excel's XFD).
+MAX_COLUMNS = 16_384
+# A CSV is read in stretches of this many bytes; in one of them, more than DENSE_LINES lines
+# averaging under a quarter of a byte per header column are not rows of a table but empty lines,
+# each of which would cost a whole row of cells in memory (50 MB of blank lines: gigabytes).
+STRETCH_BYTES = MAX_LINE_BYTES
+DENSE_LINES = 10_000
+MIN_BYTES_PER_COLUMN = 0.25
 
 
 def _within_limits(path: Path, suffix: str, settings) -> None:
     """Refuse, before reading, a workbook whose unpacked size passes the limit
-    (REHAB_MONITOR_MAX_UNPACKED_MB) or that unpacks far more than spreadsheets do, and a CSV
-    whose first line is longer than any header: reading either would take memory without
-    bound."""
+    (REHAB_MONITOR_MAX_UNPACKED_MB) or that unpacks far more than spreadsheets do: reading it
+    would take memory without bound."""
     if suffix in EXCEL_SUFFIXES and zipfile.is_zipfile(path):
         with zipfile.ZipFile(path) as archive:
             unpacked = sum(i.file_size for i in archive.infolist())
@@ -168,11 +175,156 @@ def _within_limits(path: Path, suffix: str, settings) -> None:
             unpacked > 50 * 1024 * 1024 and unpacked / packed > MAX_COMPRESSION_RATIO
         ):
             raise FileRefused("file_too_large", f"{unpacked / 1024 / 1024:,.0f} MB unpacked")
-    elif suffix in CSV_SUFFIXES:
-        with path.open("rb") as f:
-            first = f.readline(MAX_HEADER_BYTES + 1)
-        if len(first) > MAX_HEADER_BYTES and not first.endswith(b"\n"):
-            raise FileRefused("file_too_large", f"first line over {MAX_HEADER_BYTES // 1024} KB")
+        _sheet_extents(path, settings.max_sheet_cells)
+
+
+# Where cells and rows of an .xlsx worksheet part say they stand: <c … r="XFD1048576" …>,
+# <row … r="1048576" …>; a cell or row without r follows the one before it.
+_CELL_REF = r'<c\s[^>]*?\br="[A-Z]{1,3}[0-9]{1,7}"'
+_ROW_REF = r'<row\s[^>]*?\br="[0-9]{1,7}"'
+_CELL_TAG = r"<c[\s>/]"
+_ROW_TAG = r"<row[\s>/]"
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
+def _column_letters(number: int) -> str:
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+@dataclass
+class _Extent:
+    """The farthest row and column a worksheet part reaches, as the reader places its cells."""
+
+    rows: int = 0
+    column: str = "A"
+    unnumbered_rows: int = 0
+    widest_unnumbered: int = 0  # most cells without r in one row
+    open_row: int = 0  # cells without r in the row still open at the end of the last text
+
+    def add(self, texts: list[str]) -> None:
+        """Take in consecutive pieces of the part, each ending before a tag (polars matches them
+        in parallel: five times faster than Python's re on a big sheet)."""
+        pieces = pl.Series(texts, dtype=pl.String)
+        cells = pieces.str.extract_all(_CELL_REF).explode().drop_nulls()
+        rows = pieces.str.extract_all(_ROW_REF).explode().drop_nulls()
+        numbers = pl.concat([cells, rows]).str.extract(r'"([0-9]+)"$').cast(pl.Int64).max()
+        self.rows = max(self.rows, numbers or 0)
+        letters = cells.str.extract(r'\br="([A-Z]+)').unique().to_list()
+        self.column = max([self.column, *letters], key=lambda c: (len(c), c))
+        self.unnumbered_rows += pieces.str.count_matches(_ROW_TAG).sum() - rows.len()
+        if pieces.str.count_matches(_CELL_TAG).sum() > cells.len():  # rare: cells without r
+            for text in texts:
+                self._unnumbered_cells(text)
+        elif any("</row>" in t for t in texts):
+            self.open_row = 0
+
+    def _unnumbered_cells(self, text: str) -> None:
+        counts = [
+            len(re.findall(_CELL_TAG, row)) - len(re.findall(_CELL_REF, row))
+            for row in re.split(_ROW_TAG, text)
+        ]
+        counts[0] += self.open_row
+        self.widest_unnumbered = max(self.widest_unnumbered, *counts)
+        self.open_row = counts[-1] if "</row>" not in text.rsplit("<row", 1)[-1] else 0
+
+    @property
+    def columns(self) -> int:
+        return _column_number(self.column) + self.widest_unnumbered
+
+    @property
+    def cells(self) -> int:
+        return (self.rows + self.unnumbered_rows) * self.columns
+
+    @property
+    def area(self) -> str:
+        return f"A1:{_column_letters(self.columns)}{self.rows + self.unnumbered_rows}"
+
+
+def _pieces(part, size: int = 1 << 20, batch: int = 16) -> Iterator[list[str]]:
+    """A worksheet part as text in pieces of about `size` bytes cut before a tag, `batch` at a
+    time."""
+    texts: list[str] = []
+    tail = b""
+    while chunk := part.read(size):
+        text = tail + chunk
+        cut = text.rfind(b"<")
+        texts.append(text[:cut].decode("utf-8", errors="replace"))
+        tail = text[cut:]
+        if len(texts) == batch:
+            yield texts
+            texts = []
+    yield [*texts, tail.decode("utf-8", errors="replace")]
+
+
+def _sheet_extents(path: Path, max_cells: int) -> None:
+    """Refuse an .xlsx/.xlsm whose worksheet reaches a cell so far from A1 that the reader would
+    hold the whole area (rows × columns, empty cells included) in memory: a few KB naming a
+    cell at XFD1048576 would ask for 17 billion cells and end the process. The worksheet parts
+    are streamed, never held whole."""
+    with zipfile.ZipFile(path) as archive:
+        parts = [
+            i
+            for i in archive.infolist()
+            if i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml")
+        ]
+        for info in parts:
+            extent = _Extent()
+            with archive.open(info) as part:
+                for texts in _pieces(part):
+                    extent.add(texts)
+            if extent.cells > max_cells:
+                raise FileRefused("file_too_large", extent.area)
+
+
+@dataclass(frozen=True)
+class LineScan:
+    """What one streaming pass over a UTF-8 text file found: its stretches of many lines."""
+
+    dense: list[tuple[int, float]]  # (1-based first line, lines per byte) of each stretch
+    # holding over DENSE_LINES lines, in file order
+
+
+def _scan_lines(path: Path) -> LineScan:
+    """One pass over the file in stretches of STRETCH_BYTES, in constant memory; a line longer
+    than MAX_LINE_BYTES is refused (a line inside a stretch is shorter than the stretch, so
+    only lines running across stretches are measured)."""
+    dense: list[tuple[int, float]] = []
+    lines = 0  # newlines before the current stretch
+    run = 0  # bytes since the last newline
+    with path.open("rb") as f:
+        while block := f.read(STRETCH_BYTES):
+            first = block.find(b"\n")
+            if first < 0:
+                run += len(block)
+            else:
+                run += first
+            if run > MAX_LINE_BYTES:
+                raise FileRefused("file_line_too_long", f"{lines + 1:,}")
+            if first < 0:
+                continue
+            count = block.count(b"\n")
+            if count > DENSE_LINES:
+                dense.append((lines + 1, count / len(block)))
+            lines += count
+            run = len(block) - block.rfind(b"\n") - 1
+    return LineScan(dense)
+
+
+def _dense_lines(scan: LineScan, width: int) -> None:
+    """Refuse a CSV with a stretch of far more lines than rows `width` columns wide fill."""
+    for line, density in scan.dense:
+        if density * max(width, 8) * MIN_BYTES_PER_COLUMN > 1:
+            raise FileRefused("file_blank_lines", f"{line:,}")
 
 
 def read_failure(exc: Exception, source: Source) -> FileRefused:
@@ -408,17 +560,24 @@ def _open_csv(path: Path, reference: Reference, work_dir: Path) -> Source:
     temp = _transcode(path, encoding, work_dir) if encoding not in ("utf-8", "utf-8-sig") else None
     text_path = temp or path
     try:
+        scan = _scan_lines(text_path)  # no line past MAX_LINE_BYTES from here on
         with text_path.open(encoding="utf-8-sig", newline="") as f:
             sample = f.read(1 << 16)
             f.seek(0)
             separator = _separator(path, sample)
             reader = csv.reader(f, delimiter=separator)
             rows: list[list[str | None]] = []
+            widths: list[int] = []
             lines_before: list[int] = []  # physical lines before each record (quoted cells
             lines_read = 0  # may hold line breaks; a spreadsheet shows a record as one row)
             for record in reader:
                 lines_before.append(lines_read)
                 lines_read = reader.line_num
+                widths.append(len(record))
+                while record and not record[-1]:  # trailing empty cells name nothing
+                    record.pop()
+                if len(record) > MAX_COLUMNS:
+                    raise FileRefused("file_too_many_columns", f"{MAX_COLUMNS:,}")
                 rows.append([c or None for c in record])
                 if len(rows) >= HEADER_SCAN_ROWS + HEADER_MAX_ROWS + 1:
                     break
@@ -426,7 +585,8 @@ def _open_csv(path: Path, reference: Reference, work_dir: Path) -> Source:
         if header is None:
             raise FileRefused("no_key_column")
         start = _data_start(rows, header)
-        width = max(len(r) for r in rows[header.top : header.bottom + 1])
+        width = min(max(widths[header.top : header.bottom + 1]), MAX_COLUMNS)
+        _dense_lines(scan, width)
         skip = lines_before[start] if start < len(rows) else lines_read
         frame = pl.scan_csv(
             text_path,
@@ -435,6 +595,10 @@ def _open_csv(path: Path, reference: Reference, work_dir: Path) -> Source:
             schema=dict.fromkeys((f"c{i}" for i in range(width)), pl.String),
             separator=separator,
             truncate_ragged_lines=True,
+            # The first data line sets no width: blank, it is a row of empty cells; wider than
+            # the header, its cells beyond it are dropped like those of any other line.
+            missing_columns="insert",
+            extra_columns="ignore",
             encoding="utf8",
         )
         columns, unknown = _columns(header)

@@ -114,4 +114,4 @@ def test_a_csv_with_a_first_line_wider_than_any_header_is_refused(tmp_path, refe
     path.write_text("," * 1_000_000 + "\nA-1\n", encoding="utf-8")
     with pytest.raises(FileRefused) as refused:
         open_sources(path, reference, tmp_path / "work")
-    assert refused.value.code == "file_too_large"
+    assert refused.value.code == "file_line_too_long" and refused.value.detail == "1"

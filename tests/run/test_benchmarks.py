@@ -35,3 +35,10 @@ def test_pipeline_and_callback_benchmarks(tmp_path):
 def test_validation_benchmark():
     out = _run("benchmarks/validation.py", "--rows", "30000", "--repeat", "1")
     assert "pandera ÷ plain" in out
+
+
+def test_bounded_inputs_benchmark():
+    out = _run("benchmarks/bounded_inputs.py", "--blank-mb", "2")
+    rows = {line.split("|")[1].strip(): line.split("|")[3].strip() for line in out.splitlines()[2:]}
+    assert rows["blank_lines"] == rows["million_columns_later_line"] == "refused 0"
+    assert rows["excel_separator_rows (loads)"] == "loaded 4"
