@@ -6,6 +6,7 @@ import argparse
 import logging
 import logging.handlers
 import sys
+import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -433,6 +434,11 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     from waitress import serve
 
+    # A request body over 512 KB (an upload: raw identities) is spooled by waitress to an
+    # unnamed temporary file; keep it inside the data directory's owner-only work area, as
+    # the transcoded copies are, never in the system's temporary directory.
+    settings.work_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    tempfile.tempdir = str(settings.work_dir)
     # Browsers on the office network talk to this server (or a proxy in front of it).
     # Slow or half-open clients cannot hold the server: idle connections are closed after 30 s,
     # at most 200 are open, and requests are read whole before a worker thread takes them.

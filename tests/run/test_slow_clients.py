@@ -52,7 +52,7 @@ def served(tmp_path: Path):
                 raise AssertionError((tmp_path / "serve.log").read_text()) from None
             time.sleep(0.5)
     try:
-        yield port
+        yield port, proc.pid, tmp_path / "data"
     finally:
         proc.terminate()
         proc.wait(timeout=20)
@@ -76,7 +76,7 @@ def _open(port: int) -> list[socket.socket]:
 
 
 def test_a_normal_request_is_answered_while_150_slow_clients_hold_connections(served):
-    port = served
+    port, _pid, _data = served
     socks = _open(port)
     stop = threading.Event()
 
@@ -102,3 +102,26 @@ def test_a_normal_request_is_answered_while_150_slow_clients_hold_connections(se
     # Once they are gone the server is as before.
     for _ in range(5):
         assert _get(f"http://127.0.0.1:{port}/login", timeout=10) == 200
+
+
+def test_a_large_body_being_received_is_spooled_inside_the_data_directory(served):
+    """An upload (raw identities) larger than waitress keeps in memory goes to an unnamed
+    temporary file in the data directory's owner-only work area, not the system's /tmp."""
+    port, pid, data = served
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+        s.sendall(
+            b"POST /_dash-update-component HTTP/1.1\r\nHost: x\r\nContent-Type: application/"
+            b"json\r\nContent-Length: 4000000\r\n\r\n" + b"x" * 1_500_000
+        )
+        deadline = time.monotonic() + 20
+        spooled: list[str] = []
+        while not spooled and time.monotonic() < deadline:
+            for fd in Path(f"/proc/{pid}/fd").iterdir():
+                with contextlib.suppress(OSError):
+                    target = os.readlink(fd)
+                    if "(deleted)" in target or "#" in Path(target).name:
+                        spooled.append(target)
+            time.sleep(0.2)
+    assert spooled, "the body was not spooled to a file"
+    work = str((data / "inbox" / ".work").resolve())
+    assert all(t.startswith(work) for t in spooled), spooled
