@@ -9,7 +9,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from pipelines.settings import Settings, describe, load_settings, owner_only
+from pipelines.settings import ENGINES, Settings, describe, load_settings, owner_only
 
 log = logging.getLogger("rehab_monitor")
 
@@ -44,11 +44,28 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--inbox", type=Path, help="folder of input files (default: DATA_DIR/inbox)")
     run.add_argument("--trigger", choices=("cli", "schedule", "upload", "targets"), default="cli",
                      help=argparse.SUPPRESS)  # fmt: skip
+    run.add_argument("--engine", choices=ENGINES, help="where to compute the marts "
+                     "(default: REHAB_MONITOR_ENGINE, duckdb)")  # fmt: skip
     psub.add_parser(
         "schedule",
         help="the nightly scheduler in the foreground (REHAB_MONITOR_SCHEDULE_TIME)",
         parents=[common],
     )
+
+    marts = sub.add_parser(
+        "marts",
+        help="recompute the marts from the loaded tables and publish them",
+        parents=[common],
+    )
+    marts.add_argument("--engine", choices=ENGINES, help="default: REHAB_MONITOR_ENGINE (duckdb)")
+
+    warehouse = sub.add_parser("warehouse", help="the working database", parents=[common])
+    wsub = warehouse.add_subparsers(dest="action", required=True)
+    wexport = wsub.add_parser(
+        "export", help="the loaded tables as files (for Spark)", parents=[common]
+    )
+    wexport.add_argument("--format", choices=("parquet",), default="parquet")
+    wexport.add_argument("dir", type=Path, help="folder to write TABLE.parquet into")
 
     rejects = sub.add_parser("rejects", help="rejected rows of a run", parents=[common])
     rejects.add_argument("--run", default="latest", help="'latest' or a run number")
@@ -138,6 +155,8 @@ def main(argv: list[str] | None = None) -> int:
     _log_to_file(settings)
     handler = {
         "pipeline": _pipeline,
+        "marts": _marts,
+        "warehouse": _warehouse,
         "rejects": _rejects,
         "demo": _demo,
         "export": _export,
@@ -176,7 +195,12 @@ def _pipeline(args: argparse.Namespace, settings: Settings) -> int:
 
     try:
         result = run_pipeline(
-            settings, args.inbox, trigger=getattr(args, "trigger", "cli"), progress=_say
+            settings,
+            getattr(args, "inbox", None),
+            trigger=getattr(args, "trigger", "cli"),
+            progress=_say,
+            engine=getattr(args, "engine", None),
+            recompute=getattr(args, "recompute", False),
         )
     except RunLocked as exc:
         _say(str(exc))
@@ -190,6 +214,34 @@ def _pipeline(args: argparse.Namespace, settings: Settings) -> int:
         _say(f"运行失败 / run failed: {type(exc).__name__}: {exc}")
         return 1
     print(summary(result))
+    return 0
+
+
+def _marts(args: argparse.Namespace, settings: Settings) -> int:
+    """A run that loads nothing: the marts recomputed on the engine and published."""
+    return _pipeline(
+        argparse.Namespace(action="run", trigger="marts", engine=args.engine, recompute=True),
+        settings,
+    )
+
+
+def _warehouse(args: argparse.Namespace, settings: Settings) -> int:
+    from pipelines.run import RunLocked, pipeline_lock
+    from pipelines.warehouse.db import connect_warehouse
+    from pipelines.warehouse.parquet import export_parquet
+
+    try:
+        with pipeline_lock(settings):
+            con = connect_warehouse(settings)
+            try:
+                counts = export_parquet(con, args.dir)
+            finally:
+                con.close()
+    except RunLocked as exc:
+        _say(str(exc))
+        return 3
+    for table, n in counts.items():
+        _say(f"{table}: {n:,} 行 rows → {args.dir / (table + '.parquet')}")
     return 0
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.indicators import checks, compute, marts
+from pipelines.indicators.engines import open_engine
 from pipelines.ingest import reports, uploads
 from pipelines.ingest.file import FileResult
 from pipelines.ingest.inbox import load_inbox
@@ -98,8 +99,12 @@ def run_pipeline(
     trigger: str = "cli",
     today: date | None = None,
     progress: Callable[[str], None] | None = None,
+    engine: str | None = None,
+    recompute: bool = False,
 ) -> RunResult:
-    """Run the pipeline once over `inbox` (default: the data directory's inbox)."""
+    """Run the pipeline once over `inbox` (default: the data directory's inbox), computing the
+    marts on `engine` (default: the setting REHAB_MONITOR_ENGINE). `recompute`: load nothing,
+    compute the marts from the loaded tables and publish them (`rehab-monitor marts`)."""
     say = progress or (lambda _msg: None)
     started = time.perf_counter()
     with pipeline_lock(settings):
@@ -109,18 +114,22 @@ def run_pipeline(
             for killed in interrupted:  # a killed run had no chance to write its report
                 reports.write_run_report(con, settings, killed)
             try:
-                results, publish_needed = load_inbox(
-                    con,
-                    settings,
-                    inbox or settings.inbox_dir,
-                    run_id,
-                    today or settings.current_date(),
-                    say,
-                )
+                if recompute:
+                    results, publish_needed = [], True
+                else:
+                    results, publish_needed = load_inbox(
+                        con,
+                        settings,
+                        inbox or settings.inbox_dir,
+                        run_id,
+                        today or settings.current_date(),
+                        say,
+                    )
                 snapshot = None
                 if publish_needed or _publish_pending(con, settings):
-                    say("计算指标 / computing marts")
-                    marts.refresh(con, settings)
+                    with open_engine(con, settings, engine) as on:
+                        say(f"计算指标 / computing marts ({on.name})")
+                        marts.refresh(con, settings, on)
                     say("检查指标 / checking marts")
                     checks.assert_marts(con)
                     counts = notify.update(con, settings, run_id)
@@ -155,7 +164,10 @@ def run_pipeline(
                 raise
             reports.write_run_report(con, settings, run_id)
             # Uploads hold raw identities: once processed (and reported) they leave the inbox.
-            if (inbox or settings.inbox_dir).resolve() == settings.inbox_dir.resolve():
+            if (
+                not recompute
+                and (inbox or settings.inbox_dir).resolve() == settings.inbox_dir.resolve()
+            ):
                 uploads.clear_processed(settings, [r.file for r in results])
         finally:
             con.close()

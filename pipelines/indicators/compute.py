@@ -243,7 +243,7 @@ def refresh_marts(
         engine.write("indicator_values", sql, threshold)
         engine.write("indicator_breakdowns", breakdowns_sql())
         engine.write("indicator_monthly", sql, threshold)
-        _write_meta(con, None, settings)
+        _write_meta(con, None, settings, engine.name)
         return
     years = range(as_of.year - 2, as_of.year + 1)
     size = chunk_size(con)
@@ -257,24 +257,28 @@ def refresh_marts(
     for i, chunk in enumerate(_chunked(month_ends(as_of.year - 2, as_of), size)):
         _prepare(engine, chunk)
         engine.write("indicator_monthly", monthly, threshold, append=i > 0)
-    _write_meta(con, as_of, settings)
+    _write_meta(con, as_of, settings, engine.name)
 
 
 # The marts' layout: a snapshot built by another version is rebuilt by the next run.
 MARTS_VERSION = "3"
 
 
-def _write_meta(con: duckdb.DuckDBPyConnection, as_of: date | None, settings: Settings) -> None:
+def _write_meta(
+    con: duckdb.DuckDBPyConnection, as_of: date | None, settings: Settings, engine: str
+) -> None:
     """What the marts were built with: the data's as-of date and the status threshold, so a
-    reader classifies a period it computes on the snapshot exactly as the marts did."""
+    reader classifies a period it computes on the snapshot exactly as the marts did, and the
+    engine that computed them."""
     con.execute(
         "create or replace table mart_meta as select cast($as_of as date) as as_of, "
         "current_timestamp as computed_at, cast($lagging_points as double) as lagging_points, "
-        "$version as marts_version",
+        "$version as marts_version, $engine as engine",
         {
             "as_of": as_of,
             "lagging_points": float(settings.lagging_points),
             "version": MARTS_VERSION,
+            "engine": engine,
         },
     )
 

@@ -11,15 +11,15 @@ compute.py the same way for both.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Protocol
 
 import duckdb
 import polars as pl
 
+from pipelines.settings import ENGINES, Settings
 from pipelines.warehouse.db import Params, _bound, frame
-
-ENGINES = ("duckdb", "spark")
 
 _NAME = re.compile(r"^-- name: (\w+)[ \t]*$", re.MULTILINE)
 
@@ -84,4 +84,24 @@ class DuckDBEngine:
         self.con.execute(f"{verb} {sql}", _bound(params))
 
 
-__all__ = ["ENGINES", "DuckDBEngine", "Engine", "named_selects"]
+@contextmanager
+def open_engine(
+    con: duckdb.DuckDBPyConnection, settings: Settings, name: str | None = None
+) -> Iterator[Engine]:
+    """The engine `name` (default: the setting REHAB_MONITOR_ENGINE) over the working database."""
+    name = name or settings.engine
+    if name == "duckdb":
+        yield DuckDBEngine(con)
+        return
+    if name != "spark":
+        raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {name!r}")
+    from pipelines.indicators import spark
+
+    engine = spark.engine_for(con, settings)
+    try:
+        yield engine
+    finally:
+        engine.close()
+
+
+__all__ = ["ENGINES", "DuckDBEngine", "Engine", "named_selects", "open_engine"]

@@ -98,6 +98,8 @@ def test_the_check_refuses_what_spark_reads_differently():
 
 def test_the_check_accepts_the_portable_forms():
     assert problems("select date_diff('day', make_date(year, 1, 1), as_of) + 1 from periods") == []
-    assert problems("select birth_date + interval '18' year, y_cut - interval '12' month from t") == []
+    assert (
+        problems("select birth_date + interval '18' year, y_cut - interval '12' month from t") == []
+    )
     assert problems("select cast(as_of as date), year - 1 from periods") == []
     assert problems("select a from x union all select a from y") == []
