@@ -90,7 +90,7 @@ def test_spark_publishes_every_cell_of_the_marts_equal_to_duckdb(published):
 
 
 def test_the_spark_run_is_recorded_and_leaves_the_loaded_rows(published):
-    settings, first, second, _duck, _spark = published
+    settings, _first, second, _duck, _spark = published
     con = connect_warehouse(settings)
     try:
         runs = frame(con, "select run_id, status, trigger, files_seen from runs order by run_id")
@@ -110,7 +110,7 @@ def test_spark_refuses_parquet_files_that_are_not_the_loaded_tables(published, t
         export_parquet(con, tmp_path)
         con.execute("delete from staff where year = (select max(year) from staff)")
         engine = SparkEngine(con, session(settings), str(tmp_path))
-        with pytest.raises(StaleParquet, match="staff.parquet"):
+        with pytest.raises(StaleParquet, match=r"staff\.parquet"):
             engine.use_tables(["staff"])
         engine.close()
     finally:

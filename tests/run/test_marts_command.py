@@ -42,7 +42,9 @@ def test_marts_command_publishes_a_new_snapshot_with_the_same_marts(loaded, caps
     assert first.height > 0 and again.equals(first)
     con = connect_warehouse(loaded)
     try:
-        run = frame(con, "select trigger, status, files_seen from runs order by run_id desc limit 1")
+        run = frame(
+            con, "select trigger, status, files_seen from runs order by run_id desc limit 1"
+        )
         assert run.row(0) == ("marts", "completed", 0)
         assert frame(con, "select engine from mart_meta").item() == "duckdb"
     finally:
