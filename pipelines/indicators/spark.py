@@ -55,10 +55,15 @@ def session(settings: Settings, conf: dict[str, str] | None = None) -> SparkSess
             "pip install -e '.[spark]' (and a Java 17 runtime)"
         ) from exc
     builder = SparkSession.builder.appName("rehab-monitor marts")
+    conf = dict(conf or {})
     # spark-submit starts the Python driver with a gateway and its own master and settings.
     if "PYSPARK_GATEWAY_PORT" not in os.environ:
         builder = builder.master(settings.spark_master)
-    for key, value in (conf or {}).items():
+        if settings.spark_master.startswith("local"):
+            # Spark's 200 shuffle partitions suit a cluster; on one machine each tiny task
+            # costs more than it computes.
+            conf.setdefault("spark.sql.shuffle.partitions", str(2 * (os.cpu_count() or 2)))
+    for key, value in conf.items():
         builder = builder.config(key, value)
     return builder.getOrCreate()
 
