@@ -16,13 +16,18 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
+# pyspark (about 400 MB) only where the tests need it: `make run` stays quick on a new machine.
+$(VENV)/.spark: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[dev,spark]'
+	touch $@
+
 install: $(VENV)/.installed ## virtual environment in .venv with the project installed
 
 run: install ## load the small demo if the database is empty, then serve the app
 	$(BIN)/rehab-monitor --data-dir $(DATA) demo --scale small --load --if-empty
 	$(BIN)/rehab-monitor --data-dir $(DATA) serve --host $(HOST) --port $(PORT)
 
-test: install ## the whole test suite (what CI runs)
+test: install $(VENV)/.spark ## the whole test suite (what CI runs), the Spark parity test included
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 check: install ## the quick loop while developing: everything except the slow tests

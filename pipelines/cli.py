@@ -10,7 +10,7 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-from pipelines.settings import Settings, describe, load_settings, owner_only
+from pipelines.settings import ENGINES, Settings, describe, load_settings, owner_only
 
 log = logging.getLogger("rehab_monitor")
 
@@ -45,6 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--inbox", type=Path, help="folder of input files (default: DATA_DIR/inbox)")
     run.add_argument("--trigger", choices=("cli", "schedule", "upload", "targets"), default="cli",
                      help=argparse.SUPPRESS)  # fmt: skip
+    run.add_argument("--engine", choices=ENGINES, help="where to compute the marts "
+                     "(default: REHAB_MONITOR_ENGINE, duckdb)")  # fmt: skip
     reapply = psub.add_parser(
         "reapply",
         help="load files again although identical files were loaded before (e.g. to restore a "
@@ -57,6 +59,21 @@ def build_parser() -> argparse.ArgumentParser:
         help="the nightly scheduler in the foreground (REHAB_MONITOR_SCHEDULE_TIME)",
         parents=[common],
     )
+
+    marts = sub.add_parser(
+        "marts",
+        help="recompute the marts from the loaded tables and publish them",
+        parents=[common],
+    )
+    marts.add_argument("--engine", choices=ENGINES, help="default: REHAB_MONITOR_ENGINE (duckdb)")
+
+    warehouse = sub.add_parser("warehouse", help="the working database", parents=[common])
+    wsub = warehouse.add_subparsers(dest="action", required=True)
+    wexport = wsub.add_parser(
+        "export", help="the loaded tables as files (for Spark)", parents=[common]
+    )
+    wexport.add_argument("--format", choices=("parquet",), default="parquet")
+    wexport.add_argument("dir", type=Path, help="folder to write TABLE.parquet into")
 
     rejects = sub.add_parser("rejects", help="rejected rows of a run", parents=[common])
     rejects.add_argument("--run", default="latest", help="'latest' or a run number")
@@ -146,6 +163,8 @@ def main(argv: list[str] | None = None) -> int:
     _log_to_file(settings)
     handler = {
         "pipeline": _pipeline,
+        "marts": _marts,
+        "warehouse": _warehouse,
         "rejects": _rejects,
         "demo": _demo,
         "export": _export,
@@ -195,6 +214,8 @@ def _pipeline(args: argparse.Namespace, settings: Settings) -> int:
             trigger="reapply" if reapply else getattr(args, "trigger", "cli"),
             progress=_say,
             reapply=reapply,
+            engine=getattr(args, "engine", None),
+            recompute=getattr(args, "recompute", False),
         )
     except RunLocked as exc:
         _say(str(exc))
@@ -227,6 +248,34 @@ def _reapply_problem(files: list[Path]) -> str | None:
             "文件名重复，请分次重新导入 / two files have the same name: re-apply them one at a time"
         )
     return None
+
+
+def _marts(args: argparse.Namespace, settings: Settings) -> int:
+    """A run that loads nothing: the marts recomputed on the engine and published."""
+    return _pipeline(
+        argparse.Namespace(action="run", trigger="marts", engine=args.engine, recompute=True),
+        settings,
+    )
+
+
+def _warehouse(args: argparse.Namespace, settings: Settings) -> int:
+    from pipelines.run import RunLocked, pipeline_lock
+    from pipelines.warehouse.db import connect_warehouse
+    from pipelines.warehouse.parquet import export_parquet
+
+    try:
+        with pipeline_lock(settings):
+            con = connect_warehouse(settings)
+            try:
+                counts = export_parquet(con, args.dir)
+            finally:
+                con.close()
+    except RunLocked as exc:
+        _say(str(exc))
+        return 3
+    for table, n in counts.items():
+        _say(f"{table}: {n:,} 行 rows → {args.dir / (table + '.parquet')}")
+    return 0
 
 
 def summary(result) -> str:

@@ -20,6 +20,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.indicators import checks, compute, marts
+from pipelines.indicators.engines import open_engine
 from pipelines.ingest import reports, uploads
 from pipelines.ingest.file import FileResult
 from pipelines.ingest.inbox import load_inbox
@@ -99,9 +100,13 @@ def run_pipeline(
     today: date | None = None,
     progress: Callable[[str], None] | None = None,
     reapply: list[Path] | None = None,
+    engine: str | None = None,
+    recompute: bool = False,
 ) -> RunResult:
     """Run the pipeline once over `inbox` (default: the data directory's inbox), or over the
-    files `reapply` names, loaded even if identical files were loaded before.
+    files `reapply` names, loaded even if identical files were loaded before, computing the
+    marts on `engine` (default: the setting REHAB_MONITOR_ENGINE). `recompute`: load nothing,
+    compute the marts from the loaded tables and publish them (`rehab-monitor marts`).
 
     Files uploaded with 're-apply' ticked (listed in the inbox's re-apply list) are loaded
     again the same way."""
@@ -115,24 +120,28 @@ def run_pipeline(
             for killed in interrupted:  # a killed run had no chance to write its report
                 reports.write_run_report(con, settings, killed)
             try:
-                if reapply is not None:
-                    again = frozenset(p.name for p in reapply)
+                if recompute:
+                    results, publish_needed = [], True
                 else:
-                    again = uploads.reapply_requested(folder)
-                results, publish_needed = load_inbox(
-                    con,
-                    settings,
-                    folder,
-                    run_id,
-                    today or settings.current_date(),
-                    say,
-                    paths=reapply,
-                    reapply=again,
-                )
+                    if reapply is not None:
+                        again = frozenset(p.name for p in reapply)
+                    else:
+                        again = uploads.reapply_requested(folder)
+                    results, publish_needed = load_inbox(
+                        con,
+                        settings,
+                        folder,
+                        run_id,
+                        today or settings.current_date(),
+                        say,
+                        paths=reapply,
+                        reapply=again,
+                    )
                 snapshot = None
                 if publish_needed or _publish_pending(con, settings):
-                    say("计算指标 / computing marts")
-                    marts.refresh(con, settings)
+                    with open_engine(con, settings, engine) as on:
+                        say(f"计算指标 / computing marts ({on.name})")
+                        marts.refresh(con, settings, on)
                     say("检查指标 / checking marts")
                     checks.assert_marts(con)
                     counts = notify.update(con, settings, run_id)
@@ -167,7 +176,11 @@ def run_pipeline(
                 raise
             reports.write_run_report(con, settings, run_id)
             # Uploads hold raw identities: once processed (and reported) they leave the inbox.
-            if reapply is None and folder.resolve() == settings.inbox_dir.resolve():
+            if (
+                not recompute
+                and reapply is None
+                and folder.resolve() == settings.inbox_dir.resolve()
+            ):
                 uploads.clear_processed(settings, [r.file for r in results])
         finally:
             con.close()

@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_REFERENCE_DIR = PROJECT_ROOT / "data" / "reference"
+# Where the marts can be computed (pipelines/indicators/engines.py).
+ENGINES = ("duckdb", "spark")
 
 
 def _meta(env: str, help_: str) -> dict:
@@ -150,6 +152,30 @@ class Settings:
             "counts",
         ),
     )
+    engine: str = field(
+        default="duckdb",
+        metadata=_meta(
+            "REHAB_MONITOR_ENGINE",
+            "Where a pipeline run computes the marts: duckdb (this machine) or spark (Apache "
+            "Spark, needs the spark extra and Java 17)",
+        ),
+    )
+    spark_master: str = field(
+        default="local[*]",
+        metadata=_meta(
+            "REHAB_MONITOR_SPARK_MASTER",
+            "Spark master of the spark engine when not started by spark-submit (local[*]: every "
+            "core of this machine; yarn, k8s://https://HOST:PORT, spark://HOST:7077)",
+        ),
+    )
+    spark_parquet: str = field(
+        default="",
+        metadata=_meta(
+            "REHAB_MONITOR_SPARK_PARQUET",
+            "Where the spark engine reads the loaded tables as Parquet (e.g. hdfs:///rehab/"
+            "warehouse, exported there by you); empty: DATA_DIR/parquet, exported by each run",
+        ),
+    )
 
     def current_date(self) -> date:
         """Today in the installation's time zone, unless `today` fixes the day."""
@@ -211,6 +237,11 @@ class Settings:
         return self.inbox_dir / ".work"
 
     @property
+    def parquet_dir(self) -> Path:
+        """The loaded tables as Parquet, written for the spark engine (spark_parquet empty)."""
+        return self.data_dir / "parquet"
+
+    @property
     def cache_dir(self) -> Path:
         return self.data_dir / "cache"
 
@@ -266,6 +297,8 @@ def _check(settings: Settings) -> None:
             raise ValueError(f"today must be YYYY-MM-DD, got {settings.today!r}") from exc
     if settings.small_cells not in ("suppress", "show"):
         raise ValueError(f"small_cells must be suppress or show, got {settings.small_cells!r}")
+    if settings.engine not in ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {settings.engine!r}")
     if not (settings.jurisdiction.isdigit() and len(settings.jurisdiction) == 6):
         raise ValueError(f"jurisdiction must be a 6-digit adcode, got {settings.jurisdiction!r}")
 

@@ -145,6 +145,7 @@ TEXT: dict[str, dict[str, str]] = {
     "trigger.upload": {"zh": "网页上传", "en": "upload"},
     "trigger.targets": {"zh": "目标修改", "en": "target change"},
     "trigger.reapply": {"zh": "重新导入", "en": "re-apply"},
+    "trigger.marts": {"zh": "重算指标", "en": "marts recomputed"},
     "targets.title": {"zh": "目标管理", "en": "Targets"},
     "targets.hint": {
         "zh": "每行一个年度目标：比例类填小数（如 0.6 表示60%），范围填 *（各区县及全市）、city（全市）或区县代码。某年没有目标时沿用之前最近年度的目标。保存后自动重新计算并发布指标，每项修改记入审计日志。",

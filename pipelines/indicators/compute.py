@@ -16,6 +16,7 @@ import chinese_calendar
 import duckdb
 import polars as pl
 
+from pipelines.indicators.engines import DuckDBEngine, Engine, named_selects
 from pipelines.indicators.reference import Reference, ReferenceError
 from pipelines.indicators.regions import jurisdiction
 from pipelines.settings import Settings
@@ -155,13 +156,21 @@ def month_ends(first_year: int, as_of: date) -> list[tuple[int, date]]:
     return out
 
 
-def _prepare(con: duckdb.DuckDBPyConnection, periods: list[tuple[int, date]]) -> None:
-    con.execute("create or replace temp table periods (year integer, as_of date)")
-    if periods:
-        con.executemany("insert into periods values (?, ?)", periods)
-    for statement in sql_file("indicators", "indicators", "10_facts.sql").split(";\n"):
-        if statement.strip():
-            con.execute(statement)
+# The reference tables the indicator SQL reads (written by load_reference), and the loaded ones.
+REFERENCE_TABLES = (
+    "ref_programmes", "ref_programme_indicators", "ref_indicators", "ref_targets", "ref_units",
+    "ref_prefectures", "ref_workdays", "ref_jurisdiction",
+)  # fmt: skip
+
+
+def _prepare(engine: Engine, periods: list[tuple[int, date]]) -> None:
+    """The periods table and the facts of 10_facts.sql for them, materialised by the engine."""
+    engine.put(
+        "periods",
+        pl.DataFrame(periods, schema={"year": pl.Int32, "as_of": pl.Date}, orient="row"),
+    )
+    for name, select in named_selects(sql_file("indicators", "indicators", "10_facts.sql")):
+        engine.materialise(name, select)
 
 
 def breakdowns_sql() -> str:
@@ -184,7 +193,7 @@ def compute_values(
 ) -> pl.DataFrame:
     """indicator_values rows for the given periods (see 20_values.sql)."""
     with _on_demand:
-        _prepare(con, periods)
+        _prepare(DuckDBEngine(con), periods)
         return frame(con, values_sql(), {"lagging_points": float(lagging_points)})
 
 
@@ -197,7 +206,7 @@ def compute_breakdowns(
 
 
 def _breakdowns(con: duckdb.DuckDBPyConnection, periods: list[tuple[int, date]]) -> pl.DataFrame:
-    _prepare(con, periods)
+    _prepare(DuckDBEngine(con), periods)
     return frame(con, breakdowns_sql())
 
 
@@ -217,54 +226,59 @@ def _chunked(periods: list[tuple[int, date]], size: int) -> list[list[tuple[int,
     return [periods[i : i + size] for i in range(0, len(periods), size)]
 
 
-def refresh_marts(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
-    """Recompute indicator_values, indicator_monthly and indicator_breakdowns in the warehouse."""
+def refresh_marts(
+    con: duckdb.DuckDBPyConnection, settings: Settings, engine: Engine | None = None
+) -> None:
+    """Recompute indicator_values, indicator_monthly and indicator_breakdowns in the warehouse,
+    on `engine` (default: DuckDB, the warehouse itself)."""
+    engine = engine or DuckDBEngine(con)
     load_reference(con, settings)
+    engine.use_tables(REFERENCE_TABLES)
     as_of = data_as_of(con, settings.current_date())
     sql = values_sql()
     threshold = {"lagging_points": float(settings.lagging_points)}
     if as_of is None:
         # No cases or services yet: empty marts with their columns, so readers still work.
-        _prepare(con, [])
-        con.execute(f"create or replace table indicator_values as {sql}", threshold)
-        con.execute(f"create or replace table indicator_breakdowns as {breakdowns_sql()}")
-        con.execute(f"create or replace table indicator_monthly as {sql}", threshold)
-        _write_meta(con, None, settings)
+        _prepare(engine, [])
+        engine.write("indicator_values", sql, threshold)
+        engine.write("indicator_breakdowns", breakdowns_sql())
+        engine.write("indicator_monthly", sql, threshold)
+        _write_meta(con, None, settings, engine.name)
         return
     years = range(as_of.year - 2, as_of.year + 1)
     size = chunk_size(con)
     # Each period is computed with its own baseline, so periods can be computed in chunks:
     # the person × period facts of one chunk stay within memory at any scale.
     for i, chunk in enumerate(_chunked(periods_for(years, as_of), size)):
-        _prepare(con, chunk)
-        verb = "create or replace table {} as" if i == 0 else "insert into {}"
-        con.execute(f"{verb.format('indicator_values')} {sql}", threshold)
-        con.execute(f"{verb.format('indicator_breakdowns')} {breakdowns_sql()}")
+        _prepare(engine, chunk)
+        engine.write("indicator_values", sql, threshold, append=i > 0)
+        engine.write("indicator_breakdowns", breakdowns_sql(), append=i > 0)
+    monthly = f"select * from ({sql}) as v where unit_level <> 'township'"
     for i, chunk in enumerate(_chunked(month_ends(as_of.year - 2, as_of), size)):
-        _prepare(con, chunk)
-        verb = "create or replace table {} as" if i == 0 else "insert into {}"
-        con.execute(
-            f"{verb.format('indicator_monthly')} select * from ({sql}) where unit_level <> 'township'",
-            threshold,
-        )
-    _write_meta(con, as_of, settings)
+        _prepare(engine, chunk)
+        engine.write("indicator_monthly", monthly, threshold, append=i > 0)
+    _write_meta(con, as_of, settings, engine.name)
 
 
 # The marts' layout: a snapshot built by another version is rebuilt by the next run.
 MARTS_VERSION = "3"
 
 
-def _write_meta(con: duckdb.DuckDBPyConnection, as_of: date | None, settings: Settings) -> None:
+def _write_meta(
+    con: duckdb.DuckDBPyConnection, as_of: date | None, settings: Settings, engine: str
+) -> None:
     """What the marts were built with: the data's as-of date and the status threshold, so a
-    reader classifies a period it computes on the snapshot exactly as the marts did."""
+    reader classifies a period it computes on the snapshot exactly as the marts did, and the
+    engine that computed them."""
     con.execute(
         "create or replace table mart_meta as select cast($as_of as date) as as_of, "
         "current_timestamp as computed_at, cast($lagging_points as double) as lagging_points, "
-        "$version as marts_version",
+        "$version as marts_version, $engine as engine",
         {
             "as_of": as_of,
             "lagging_points": float(settings.lagging_points),
             "version": MARTS_VERSION,
+            "engine": engine,
         },
     )
 

@@ -99,8 +99,8 @@ def test_a_broken_mart_fails_the_run_and_the_published_snapshot_stays(tmp_path, 
 
     refresh = marts.refresh
 
-    def broken(con, settings):
-        refresh(con, settings)
+    def broken(con, settings, engine=None):
+        refresh(con, settings, engine)
         con.execute(BREAKERS["values_unique"])
 
     monkeypatch.setattr(marts, "refresh", broken)

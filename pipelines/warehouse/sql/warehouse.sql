@@ -10,7 +10,7 @@ create table if not exists runs (
     started_at timestamp not null,
     finished_at timestamp,
     status varchar not null,          -- running, completed, failed, interrupted
-    trigger varchar,                  -- cli, schedule, upload, targets, reapply
+    trigger varchar,                  -- cli, schedule, upload, targets, reapply, marts
     files_seen integer default 0,
     files_loaded integer default 0,
     files_skipped integer default 0,

@@ -1,10 +1,13 @@
--- Indicator facts (§4), materialised once per computation as temp tables: one row per
--- person, application, institution-district or staff row that counts towards an indicator, for every period in the temp table `periods(year, as_of)`
--- and the baseline period (Dec 31 of the year before) each period's status is measured from.
--- Standard SQL (window functions, grouping sets, no DuckDB-only syntax) so the same
--- definitions can run on Apache Spark.
+-- Indicator facts (§4): one row per person, application, institution-district or staff row
+-- that counts towards an indicator, for every period in the table `periods(year, as_of)` and
+-- the baseline period (Dec 31 of the year before) each period's status is measured from.
+-- Each step is a select named by its `-- name:` line; the runner (compute.py, through the
+-- engine) materialises it as a temporary table of that name, in file order.
+-- Portable SQL (STYLE.md rule 15): the same file runs on DuckDB and on Apache Spark, so dates
+-- go through date_diff and intervals, and there is no DDL and no engine-only syntax here
+-- (tests/indicators/test_sql_dialect.py checks it).
 
-create or replace temp table ind_periods as
+-- name: ind_periods
 with
 requested as (
     select distinct year, as_of from periods
@@ -28,7 +31,7 @@ from all_periods;
 -- date, the one registered last (ties: greatest case_id). It gives district and township.
 -- Each case is current from its registration until the person's next registration in the
 -- programme (computed once, not per period), so a period picks it with a range join.
-create or replace temp table ind_case_spans as
+-- name: ind_case_spans
 select
     c.*,
     lead(c.registration_date) over (
@@ -37,7 +40,7 @@ select
     ) as superseded_on
 from cases c;
 
-create or replace temp table ind_current as
+-- name: ind_current
 select
     p.year, p.as_of, p.y_start, p.y_cut, c.case_id, c.programme, c.person_key, c.district_code,
     c.township, c.disability_category, c.gender, c.birth_date, c.need_assessed,
@@ -50,7 +53,7 @@ join ind_case_spans c
 -- Served in Y: any of the person's cases (registered by the as-of date) has a service that
 -- started by min(as_of, Dec 31 Y) and had not ended before Jan 1 Y; for programmes that
 -- count only standardised services (mental_rehab), only those.
-create or replace temp table ind_served as
+-- name: ind_served
 select
     p.year,
     p.as_of,
@@ -70,7 +73,7 @@ group by p.year, p.as_of, c.programme, c.person_key;
 -- Person-level facts, one row per person and indicator that counts them (in_denominator is
 -- null for count indicators). The person rows are read once; each indicator's rule is a case
 -- on the programme's indicator list.
-create or replace temp table ind_person_facts as
+-- name: ind_person_facts
 with
 persons as (
     select
@@ -139,7 +142,7 @@ end;
 -- district. Reviewed in time: within the indicator's working days (ref_indicators, 5) of the
 -- official calendar (make-up days count as working days). Still pending and not yet overdue:
 -- not counted either way.
-create or replace temp table ind_application_facts as
+-- name: ind_application_facts
 with
 applications as (
     select
@@ -186,7 +189,7 @@ where c.review_date is not null or c.waiting_days > c.limit_days;
 
 -- District capability: a district can serve when at least one institution designated for
 -- the programme has a designation overlapping Y (and starting by the as-of date).
-create or replace temp table ind_capability_facts as
+-- name: ind_capability_facts
 with
 capable as (
     select distinct
@@ -220,7 +223,7 @@ left join capable c
     and c.district_code = u.code;
 
 -- Staff of institutions designated for the programme, reported for year Y.
-create or replace temp table ind_staff_facts as
+-- name: ind_staff_facts
 with
 staff_of_programme as (
     select

@@ -182,8 +182,9 @@ with_baseline as (
         case when t.unit = 'count' then 0.0 else coalesce(b.value, 0.0) end as baseline,
         case
             when t.as_of >= make_date(t.year, 12, 31) then 1.0
-            else (cast(t.as_of as date) - make_date(t.year, 1, 1) + 1)
-                / cast(make_date(t.year, 12, 31) - make_date(t.year, 1, 1) + 1 as double)
+            else (date_diff('day', make_date(t.year, 1, 1), t.as_of) + 1)
+                / cast(date_diff('day', make_date(t.year, 1, 1), make_date(t.year, 12, 31)) + 1
+                    as double)
         end as elapsed
     from targeted t
     left join measured b

@@ -1,6 +1,6 @@
 -- What is loaded, per dataset and district: the data page's overview and a smoke check for
--- every publish.
-create or replace table load_summary as
+-- every publish. The runner (marts.py) writes it as the table load_summary.
+-- name: load_summary
 with
 cases_by_district as (
     select
@@ -17,9 +17,9 @@ institutions_by_district as (
     select
         'institutions' as dataset,
         district_code,
-        null as programme,
+        cast(null as varchar) as programme,
         count(*) as rows,
-        null as persons,
+        cast(null as bigint) as persons,
         max(designated_from) as latest_date
     from institutions
     group by all
@@ -37,7 +37,7 @@ services_by_district as (
     group by all
 )
 select * from cases_by_district
-union all by name
+union all
 select * from institutions_by_district
-union all by name
-select * from services_by_district;
+union all
+select * from services_by_district
