@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from dash import dcc, html
 
 from dashboards.auth import Scope
@@ -17,6 +19,16 @@ def rule_options(lang: str) -> list[dict]:
     return [{"label": t("notify.all_rules", lang), "value": ""}] + [
         {"label": t(f"rule.{r}", lang), "value": r} for r in RULES
     ]
+
+
+def _links(scope: Scope, row: dict, lang: str) -> list:
+    """The detail page, and for the office a 督办 item opened from this notification."""
+    links = [dcc.Link(t("notify.detail", lang), href=row["link"] or "/")]
+    if scope.allows("supervision.manage") and row["district_code"] and row["programme"]:
+        href = f"/supervision?notification={quote(row['key'], safe='')}"
+        links += [" · ", dcc.Link(t("supervision.open_link", lang), href=href,
+                                  className="notify-supervise")]  # fmt: skip
+    return links
 
 
 def feed_view(
@@ -53,7 +65,7 @@ def feed_view(
                 html.Td(names.get(r["district_code"] or "", "—")),
                 html.Td(r[message]),
                 html.Td(t(f"notify.status.{r['status']}", lang)),
-                html.Td(dcc.Link(t("notify.detail", lang), href=r["link"] or "/")),
+                html.Td(_links(scope, r, lang)),
             ],
             className=f"notify-{r['rule']}",
         )

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import tempfile
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlencode
+
+from dash import dcc, html
 
 from dashboards.auth import Scope
 from dashboards.components.help import indicator_help
@@ -110,3 +114,20 @@ def scorecard_file(
     accounts.audit(scope.settings, scope.user, "download", path.name,
                    f"scorecard year={year} as_of={data.as_of}", scope.ip)  # fmt: skip
     return path
+
+
+def supervise_link(
+    data: ScorecardData | None, district: str | None, column_id: str | None, lang: str
+) -> html.P | None:
+    """For a clicked district cell (column "c3_v" …): the link that opens a 督办 item for that
+    district and the column's programme and indicator."""
+    match = re.fullmatch(r"c(\d+)_[a-z]+", column_id or "")
+    if data is None or district not in data.meta.units:
+        return None
+    index = int(match[1]) if match else 0
+    column = data.columns[index] if index < len(data.columns) else data.columns[0]
+    indicator = name(data.meta.indicator_names[column["indicator"]], lang)
+    query = urlencode({"district": district, "programme": column["programme"],
+                       "indicator": column["indicator"], "origin": "scorecard"})  # fmt: skip
+    label = t("supervision.open_for", lang, district=data.meta.units[district], indicator=indicator)
+    return html.P(dcc.Link(label, href=f"/supervision?{query}", id="scorecard-supervise-link"))
