@@ -782,13 +782,20 @@ def supervision_draft(
     programme: str | None = None,
     indicator: str | None = None,
     origin: str | None = None,
+    rule: str | None = None,
 ) -> SupervisionDraft | None:
-    """The item an office user is about to open: from a notification (its key) or from a
-    district row (district, programme, indicator). None when they name nothing known."""
+    """The item an office user is about to open: from a notification (its key, or its rule
+    with the district and programme) or from a district row (district, programme, indicator).
+    None when they name nothing known."""
     scope.require("supervision.manage")
     info = meta(scope)
     if info is None:
         return None
+    if rule and not notification:
+        feed = notifications(scope, "all", programme, district, rule)
+        if feed.is_empty():
+            return None
+        notification = feed["key"][0]
     if notification:
         with snapshot(scope.settings) as con:
             found = frame(con, "select rule, programme, district_code, subject from notifications "

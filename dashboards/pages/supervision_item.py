@@ -14,7 +14,7 @@ from dashboards.views.supervision import item_view
 from pipelines.ops.supervision import SupervisionError
 
 dash.register_page(
-    __name__, path_template="/supervision/<item_id>", title=page_title("nav.supervision")
+    __name__, path_template="/supervision/item/<item_id>", title=page_title("nav.supervision")
 )
 
 

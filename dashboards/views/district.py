@@ -14,6 +14,7 @@ from dashboards.components.help import indicator_help, info_mark
 from dashboards.i18n import name, t
 from dashboards.queries import district_data
 from dashboards.views.persons import persons_panel
+from dashboards.views.supervision import open_path
 from pipelines.outputs import disclosure
 
 
@@ -145,7 +146,7 @@ def district_view(
             dcc.Link(
                 t("supervision.open_for", lang, district=data.name,
                   indicator=name(info.indicator_names[indicator], lang)),
-                href=f"/supervision?district={code}&programme={data.programme}&origin=district",
+                href=open_path(code, data.programme, indicator, "district"),
                 id="district-supervise", className="hint",
             ) if scope.allows("supervision.manage") else None,
             html.Div(

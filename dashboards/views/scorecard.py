@@ -6,7 +6,6 @@ import re
 import tempfile
 from datetime import date
 from pathlib import Path
-from urllib.parse import urlencode
 
 from dash import dcc, html
 
@@ -14,6 +13,7 @@ from dashboards.auth import Scope
 from dashboards.components.help import indicator_help
 from dashboards.i18n import name, t
 from dashboards.queries import ScorecardData, scorecard_data
+from dashboards.views.supervision import open_path
 from pipelines.ops import accounts
 from pipelines.outputs import scorecard
 from pipelines.outputs.formatting import (
@@ -127,7 +127,11 @@ def supervise_link(
     index = int(match[1]) if match else 0
     column = data.columns[index] if index < len(data.columns) else data.columns[0]
     indicator = name(data.meta.indicator_names[column["indicator"]], lang)
-    query = urlencode({"district": district, "programme": column["programme"],
-                       "indicator": column["indicator"], "origin": "scorecard"})  # fmt: skip
     label = t("supervision.open_for", lang, district=data.meta.units[district], indicator=indicator)
-    return html.P(dcc.Link(label, href=f"/supervision?{query}", id="scorecard-supervise-link"))
+    return html.P(
+        dcc.Link(
+            label,
+            href=open_path(district, column["programme"], column["indicator"], "scorecard"),
+            id="scorecard-supervise-link",
+        )
+    )

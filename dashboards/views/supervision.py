@@ -16,6 +16,12 @@ from dashboards.queries import SupervisionDraft, meta, supervision_item, supervi
 DEFAULT_DAYS = 14
 
 
+def open_path(district: str, programme: str, indicator: str | None, origin: str) -> str:
+    """The page that opens an item for this district row (origin: a notification's rule, or
+    the page it comes from); the header rewrites the query string, so the path carries it."""
+    return f"/supervision/open/{district}/{programme}/{indicator or 'headline'}/{origin}"
+
+
 def status_label(status: str | None, lang: str) -> str:
     return t(f"supervision.status.{status}", lang) if status else "—"
 
@@ -57,7 +63,7 @@ def list_view(scope: Scope, lang: str) -> html.Div:
                 html.Td(r["deadline"]),
                 html.Td(r["responsible"], className="data-text"),
                 html.Td(status_label(r["status"], lang), className=f"supervision-{r['status']}"),
-                html.Td(dcc.Link(t("supervision.view", lang), href=f"/supervision/{r['id']}")),
+                html.Td(dcc.Link(t("supervision.view", lang), href=f"/supervision/item/{r['id']}")),
             ],
             id=f"supervision-row-{r['id']}",
         )

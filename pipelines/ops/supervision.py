@@ -63,6 +63,20 @@ create table if not exists supervision_events (
     attachment_size integer
 );
 create index if not exists supervision_events_item on supervision_events (item, id);
+-- Progress of the policy's tasks per district (pipelines/ops/tasks.py): a district reports,
+-- the office confirms; every row is kept, the latest report is the status.
+create table if not exists task_reports (
+    id integer primary key autoincrement,
+    programme text not null,
+    number text not null,
+    district text not null,
+    kind text not null,             -- report, confirm
+    status text,                    -- not_started, in_progress, done (reports)
+    note text,
+    at text not null,
+    user text not null
+);
+create index if not exists task_reports_key on task_reports (programme, district, number, id);
 """
 STATES = ("open", "answered", "closed")
 # What a list of items shows per item: the state, or overdue / returned for an open one.
@@ -99,8 +113,11 @@ def store(settings: Settings) -> Iterator[sqlite3.Connection]:
         yield con
 
 
-def _now() -> str:
-    return datetime.now().isoformat(timespec="seconds")
+def _now(settings: Settings) -> str:
+    """Now, on the installation's day (REHAB_MONITOR_TODAY reproduces a past day)."""
+    return datetime.combine(settings.current_date(), datetime.now().time()).isoformat(
+        timespec="seconds"
+    )
 
 
 def _clean(text: str | None, what_zh: str, what_en: str, required: bool = True) -> str:
@@ -141,7 +158,7 @@ def open_item(
     today = settings.current_date()
     if deadline < today:
         raise SupervisionError("办结时限不能早于今天 / the deadline cannot be in the past")
-    now = _now()
+    now = _now(settings)
     with store(settings) as con:
         number = con.execute(
             "select coalesce(max(number), 0) + 1 from supervision_items where year = ?",
@@ -291,7 +308,7 @@ def _step(settings: Settings, item_id: int, by: str, kind: str, text: str, expec
     stored = shown = None
     if attachment is not None and attachment.content:
         stored, shown = _save_attachment(settings, item_id, attachment)
-    now = _now()
+    now = _now(settings)
     with store(settings) as con:
         changed = con.execute(
             "update supervision_items set state = ?, updated_at = ? where id = ? and state = ?",

@@ -73,7 +73,7 @@ def message(row: dict, names: dict[str, str]) -> tuple[str, str, str]:
             zh = f"{d}{row['subject']}（{p}{ind}）已超过办结时限{row['deadline']}，仍未报送整改情况"
             en = (f"{d} {row['subject']} ({p_en}: {ind_en}) passed its deadline {row['deadline']} "
                   "without an answer")  # fmt: skip
-            link = f"/supervision/{row['item']}"
+            link = f"/supervision/item/{row['item']}"
         case "supervision_recovered":
             ind = names.get(row["indicator"], row["indicator"])
             ind_en = names.get(f"en:{row['indicator']}", ind)
@@ -81,7 +81,7 @@ def message(row: dict, names: dict[str, str]) -> tuple[str, str, str]:
                   f"{row['subject']}尚未销号")  # fmt: skip
             en = (f"{d} {p_en}: {ind_en} recovered to {value_text(row['value'], unit)} (on track) "
                   f"while {row['subject']} is still open")  # fmt: skip
-            link = f"/supervision/{row['item']}"
+            link = f"/supervision/item/{row['item']}"
         case _:
             zh = en = row["rule"]
     return zh, en, link

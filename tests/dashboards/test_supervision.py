@@ -192,8 +192,8 @@ def test_the_feed_raises_overdue_and_recovered_items(settings, monkeypatch):
     assert main(["--data-dir", str(settings.data_dir), "pipeline", "run"]) == 0
     feed = queries.notifications(office, "open")
     overdue = feed.filter(rule="supervision_overdue").to_dicts()
-    assert f"/supervision/{late}" in {r["link"] for r in overdue}
+    assert f"/supervision/item/{late}" in {r["link"] for r in overdue}
     assert all("办结时限" in r["message_zh"] and "deadline" in r["message_en"] for r in overdue)
     back = feed.filter(rule="supervision_recovered").to_dicts()
-    assert f"/supervision/{recovered}" in {r["link"] for r in back}
-    assert f"/supervision/{late}" not in {r["link"] for r in back}
+    assert f"/supervision/item/{recovered}" in {r["link"] for r in back}
+    assert f"/supervision/item/{late}" not in {r["link"] for r in back}
