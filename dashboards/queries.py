@@ -26,7 +26,7 @@ from flask import g, has_request_context
 from dashboards.auth import Denied, Scope
 from pipelines.indicators import compute
 from pipelines.ingest import reports, uploads
-from pipelines.ops import accounts, jobs, supervision, targets
+from pipelines.ops import accounts, jobs, supervision, targets, tasks
 from pipelines.outputs import disclosure, notify, scorecard
 from pipelines.outputs.bulletin import archived
 from pipelines.outputs.bulletin.archive import folder as bulletin_folder
@@ -897,3 +897,46 @@ def supervision_attachment(scope: Scope, event_id: int) -> tuple[str, bytes]:
     accounts.audit(scope.settings, scope.user, "supervision_download", event["attachment_name"],
                    f"item={event['item']}", scope.ip)  # fmt: skip
     return event["attachment_name"], path.read_bytes()
+
+
+# -- the policy's tasks (重点任务台账, §11) ------------------------------------------------------
+
+
+def task_progress(scope: Scope, programme: str | None) -> tuple[list[dict], dict[str, str]]:
+    """The programme's tasks with each visible district's status (a district user: theirs
+    only), and those districts' names."""
+    scope.require("tasks")
+    units = unit_names(scope)
+    if not programme:
+        return [], units
+    return tasks.progress(scope.settings, programme, sorted(units)), units
+
+
+def report_task(scope: Scope, programme: str, number: str, status: str, note: str | None) -> None:
+    """A district reports a task's status for its own district (audited)."""
+    scope.require("tasks.report")
+    tasks.report(scope.settings, programme, number, scope.district, status, note, scope.user,
+                 scope.ip)  # fmt: skip
+
+
+def confirm_task(scope: Scope, programme: str, number: str, district: str) -> None:
+    """The office confirms a district's report (audited)."""
+    scope.require("tasks.manage")
+    if district not in unit_names(scope):
+        raise Denied(f"district {district} is outside the user's scope")
+    tasks.confirm(scope.settings, programme, number, district, scope.user, scope.ip)
+
+
+def task_list(scope: Scope, programme: str) -> list[dict]:
+    scope.require("tasks.manage")
+    return tasks.task_rows(scope.settings, programme)
+
+
+def save_task_list(scope: Scope, programme: str, rows: list[dict]) -> tuple[list[str], int]:
+    """Validate and save the programme's task list (each change audited)."""
+    scope.require("tasks.manage")
+    info = meta(scope)
+    if info is None or programme not in info.indicators:
+        raise ValueError(f"unknown programme {programme!r}")
+    return tasks.save_tasks(scope.settings, programme, rows, set(info.indicator_names),
+                            scope.user, scope.ip)  # fmt: skip

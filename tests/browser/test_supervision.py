@@ -137,3 +137,22 @@ def test_office_opens_district_answers_office_closes_bulletin_lists_it(browser, 
     )
     assert "督办事项" in text
     assert title in text + cells and "已销号" in text + cells
+
+
+def test_a_district_reports_a_task_and_overdue_tasks_are_flagged(browser, server):
+    own = _as(browser, server, "yinzhou")
+    own.goto(server["url"] + "/tasks?programme=mental_rehab")
+    own.wait_for_selector("#tasks-row-29", timeout=30_000)
+    # Task (2) was due in December 2023: overdue until reported done.
+    assert "逾期" in own.inner_text("#tasks-row-2")
+    row = own.locator("#tasks-row-2")
+    row.locator(".Select-control, .dash-dropdown").first.click()
+    own.get_by_role("option", name="已完成").click()
+    row.locator("input[type=text]").fill("已填报统计表")
+    row.get_by_role("button", name="报送").click()
+    own.wait_for_function(
+        "(document.querySelector('#tasks-row-2 td:nth-child(8)') || {}).innerText === '已填报统计表'"
+    )
+    assert "逾期" not in own.inner_text("#tasks-row-2") and "逾期" in own.inner_text("#tasks-row-1")
+    assert own.console_errors == []
+    own.context.close()
