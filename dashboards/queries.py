@@ -940,3 +940,21 @@ def save_task_list(scope: Scope, programme: str, rows: list[dict]) -> tuple[list
         raise ValueError(f"unknown programme {programme!r}")
     return tasks.save_tasks(scope.settings, programme, rows, set(info.indicator_names),
                             scope.user, scope.ip)  # fmt: skip
+
+
+def district_bulletin(scope: Scope, district: str, programme: str, period: str) -> Path:
+    """A district's own bulletin (a district user: only their own), or every district's in
+    one zip (`district="all"`, the office). Audited."""
+    from pipelines.outputs.bulletin.district import build_all_districts, build_district
+
+    scope.require("bulletins.district")
+    if district == "all":
+        scope.require("bulletins.generate")
+        path = build_all_districts(scope.settings, programme, period)
+    else:
+        if not scope.sees(district):
+            raise Denied(f"district {district} is outside the user's scope")
+        path = build_district(scope.settings, district, programme, period)
+    accounts.audit(scope.settings, scope.user, "bulletin_generate", path.name,
+                   f"district={district} programme={programme} period={period}", scope.ip)  # fmt: skip
+    return path

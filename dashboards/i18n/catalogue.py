@@ -65,6 +65,9 @@ TEXT: dict[str, dict[str, str]] = {
     "nav.targets": {"zh": "目标管理", "en": "Targets"},
     "nav.supervision": {"zh": "督办", "en": "Supervision"},
     "nav.tasks": {"zh": "重点任务", "en": "Policy tasks"},
+    "district_bulletin.title": {"zh": "区县进度通报", "en": "District bulletins"},
+    "district_bulletin.make": {"zh": "生成并下载", "en": "Make and download"},
+    "district_bulletin.all": {"zh": "全部区县（打包报送）", "en": "Every district (one zip)"},
     "tasks.title": {"zh": "重点任务台账", "en": "The policy's tasks"},
     "tasks.hint": {
         "zh": "实施方案列出的重点任务、责任部门和完成时限。县（市、区）报送本地完成情况，联席会议办公室确认；超过完成时限仍未完成的任务标为逾期（“持续推进”的任务在阶段性节点前尚未启动即为逾期）。",

@@ -11,6 +11,8 @@ from dashboards.auth import Scope
 from dashboards.components.formatting import status_text, value_text
 from dashboards.i18n import name, t
 from dashboards.queries import SupervisionDraft, meta, supervision_item, supervision_items
+from dashboards.views.bulletins import period_label
+from pipelines.outputs.bulletin.periods import period_choices
 
 # The deadline a new item proposes: two weeks from today.
 DEFAULT_DAYS = 14
@@ -242,3 +244,17 @@ def deadline_of(text: str | None) -> date | None:
         return date.fromisoformat((text or "")[:10])
     except ValueError:
         return None
+
+
+def district_bulletin_choices(scope: Scope, year: int | None, lang: str) -> tuple[list, list]:
+    """(districts, periods) a district bulletin can be made for: a district user's own, or
+    every district and all of them as one zip for the office; the year's periods."""
+    info = meta(scope)
+    if info is None or year not in info.year_as_of:
+        return [], []
+    units = [{"label": n, "value": c} for c, n in sorted(info.units.items()) if scope.sees(c)]
+    if scope.allows("bulletins.generate"):
+        units.insert(0, {"label": t("district_bulletin.all", lang), "value": "all"})
+    periods = [{"label": period_label(v, lang), "value": v}
+               for v, _ in period_choices(year, info.year_as_of[year])]  # fmt: skip
+    return units, periods

@@ -156,3 +156,31 @@ def test_a_district_reports_a_task_and_overdue_tasks_are_flagged(browser, server
     assert "逾期" not in own.inner_text("#tasks-row-2") and "逾期" in own.inner_text("#tasks-row-1")
     assert own.console_errors == []
     own.context.close()
+
+
+def test_the_office_downloads_every_districts_bulletin_in_one_zip(browser, server):
+    import zipfile
+
+    office = _as(browser, server, "admin")
+    office.goto(server["url"] + "/supervision?programme=mental_rehab")
+    office.wait_for_selector("#district-bulletin-make", timeout=30_000)
+    office.wait_for_function(
+        "(document.querySelector('#district-bulletin-unit') || {innerText: ''}).innerText.includes('全部区县')"
+    )
+    with office.expect_download(timeout=120_000) as download:
+        office.click("#district-bulletin-make")
+    path = download.value.path()
+    with zipfile.ZipFile(path) as z:
+        assert len(z.namelist()) == 7 and all(n.endswith(".docx") for n in z.namelist())
+    assert office.console_errors == []
+    office.context.close()
+
+    own = _as(browser, server, "yinzhou")
+    own.goto(server["url"] + "/supervision")
+    own.wait_for_function(
+        "(document.querySelector('#district-bulletin-unit') || {innerText: ''}).innerText.includes('银州区')"
+    )
+    own.locator("#district-bulletin-unit").click()
+    options = own.locator("#district-bulletin").get_by_role("option").all_inner_texts()
+    assert options == ["银州区"]
+    own.context.close()

@@ -197,3 +197,13 @@ def test_the_feed_raises_overdue_and_recovered_items(settings, monkeypatch):
     back = feed.filter(rule="supervision_recovered").to_dicts()
     assert f"/supervision/item/{recovered}" in {r["link"] for r in back}
     assert f"/supervision/item/{late}" not in {r["link"] for r in back}
+
+
+def test_a_district_user_makes_only_their_own_district_bulletin(settings):
+    own = Scope(settings, "yinzhou", "district", OWN)
+    path = queries.district_bulletin(own, OWN, "mental_rehab", "2025")
+    assert path.name.startswith(OWN) and stat.S_IMODE(path.stat().st_mode) == 0o600
+    for district in (OTHER, "all"):
+        with pytest.raises(Denied):
+            queries.district_bulletin(own, district, "mental_rehab", "2025")
+    assert accounts.search_audit(settings, user="yinzhou", action="bulletin_generate")
