@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from io import BytesIO
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from pipelines.ops import accounts
 from pipelines.settings import Settings
@@ -113,11 +114,11 @@ def store(settings: Settings) -> Iterator[sqlite3.Connection]:
         yield con
 
 
-def _now(settings: Settings) -> str:
-    """Now, on the installation's day (REHAB_MONITOR_TODAY reproduces a past day)."""
-    return datetime.combine(settings.current_date(), datetime.now().time()).isoformat(
-        timespec="seconds"
-    )
+def local_now(settings: Settings) -> str:
+    """Now in the installation's time zone, on its day (REHAB_MONITOR_TODAY reproduces a past
+    day), to the second."""
+    now = datetime.now(ZoneInfo(settings.timezone)).replace(tzinfo=None, microsecond=0)
+    return datetime.combine(settings.current_date(), now.time()).isoformat()
 
 
 def _clean(text: str | None, what_zh: str, what_en: str, required: bool = True) -> str:
@@ -158,7 +159,7 @@ def open_item(
     today = settings.current_date()
     if deadline < today:
         raise SupervisionError("办结时限不能早于今天 / the deadline cannot be in the past")
-    now = _now(settings)
+    now = local_now(settings)
     with store(settings) as con:
         number = con.execute(
             "select coalesce(max(number), 0) + 1 from supervision_items where year = ?",
@@ -308,7 +309,7 @@ def _step(settings: Settings, item_id: int, by: str, kind: str, text: str, expec
     stored = shown = None
     if attachment is not None and attachment.content:
         stored, shown = _save_attachment(settings, item_id, attachment)
-    now = _now(settings)
+    now = local_now(settings)
     with store(settings) as con:
         changed = con.execute(
             "update supervision_items set state = ?, updated_at = ? where id = ? and state = ?",
@@ -366,7 +367,7 @@ def digest(settings: Settings) -> str:
     if not settings.app_db_path.exists():
         return ""
     text = ";".join(f"{r['id']}:{r['status']}" for r in items(settings))
-    return hashlib.sha256(text.encode()).hexdigest()
+    return hashlib.sha256(text.encode()).hexdigest() if text else ""
 
 
 def in_period(rows: list[dict], start: date, end: date, today: date) -> dict[str, list[dict]]:

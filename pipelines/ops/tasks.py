@@ -13,11 +13,11 @@ from __future__ import annotations
 import csv
 import io
 import os
-from datetime import date, datetime
+from datetime import date
 
 from pipelines.indicators.reference import _read_csv
 from pipelines.ops import accounts
-from pipelines.ops.supervision import store
+from pipelines.ops.supervision import local_now, store
 from pipelines.settings import Settings
 
 COLUMNS = ("number", "heading", "task", "departments", "deadline", "due", "ongoing", "indicator")
@@ -148,12 +148,6 @@ def reports(settings: Settings, programme: str, district: str | None = None) -> 
     return found
 
 
-def _now(settings: Settings) -> str:
-    return datetime.combine(settings.current_date(), datetime.now().time()).isoformat(
-        timespec="seconds"
-    )
-
-
 def report(settings: Settings, programme: str, number: str, district: str, status: str,
            note: str | None, by: str, ip: str | None = None) -> None:  # fmt: skip
     """A district's report of a task's status (a new row; earlier ones are kept). Audited."""
@@ -170,7 +164,7 @@ def report(settings: Settings, programme: str, number: str, district: str, statu
         con.execute(
             "insert into task_reports (programme, number, district, kind, status, note, at, user) "
             "values (?, ?, ?, 'report', ?, ?, ?, ?)",
-            [programme, number, district, status, note, _now(settings), by],
+            [programme, number, district, status, note, local_now(settings), by],
         )
     accounts.audit(settings, by, "task_report", f"{programme} {number} {district}",
                    f"status={status}; note={note[:200]}", ip)  # fmt: skip
@@ -186,7 +180,7 @@ def confirm(settings: Settings, programme: str, number: str, district: str, by: 
         con.execute(
             "insert into task_reports (programme, number, district, kind, at, user) "
             "values (?, ?, ?, 'confirm', ?, ?)",
-            [programme, number, district, _now(settings), by],
+            [programme, number, district, local_now(settings), by],
         )
     accounts.audit(settings, by, "task_confirm", f"{programme} {number} {district}",
                    f"status={latest['status']}", ip)  # fmt: skip
