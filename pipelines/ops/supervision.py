@@ -219,6 +219,10 @@ def items(
     if item_id is not None:
         where.append("i.id = ?")
         params.append(item_id)
+    if (
+        not settings.app_db_path.exists()
+    ):  # a pipeline or bulletin on a data directory the app never used
+        return []
     sql = _ITEMS_SQL + (" where " + " and ".join(where) if where else "") + " order by i.id desc"
     today = settings.current_date()
     with store(settings) as con:

@@ -131,6 +131,8 @@ def is_overdue(task: dict, status: str, today: date) -> bool:
 def reports(settings: Settings, programme: str, district: str | None = None) -> dict:
     """(number, district) → the latest report (status, note, at, user) and whether the office
     confirmed it (a confirmation after that report)."""
+    if not settings.app_db_path.exists():
+        return {}
     sql = "select * from task_reports where programme = ?"
     params: list = [programme]
     if district is not None:
