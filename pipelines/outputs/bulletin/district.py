@@ -27,6 +27,7 @@ from pipelines.outputs.bulletin.document import (
     RED,
     TITLE_FONT,
     _cell,
+    _fixed_widths,
     _page_numbers,
     _para,
     _row_props,
@@ -146,6 +147,8 @@ def _write(path: Path, jurisdiction: str, name: str, parts: list, period: Period
         table = doc.add_table(rows=1, cols=len(TOWN_COLUMNS))
         table.style = "Table Grid"
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        table.autofit = False
+        _fixed_widths(table, TOWN_COLUMNS)
         for cell, (title, width) in zip(table.rows[0].cells, TOWN_COLUMNS, strict=True):
             _cell(cell, title, width, HEADING_FONT)
         _row_props(table.rows[0], header=True)

@@ -164,7 +164,7 @@ def _cell(cell, text: str, width: float, font: str = BODY_FONT, bold: bool = Fal
         run.font.color.rgb = RED
 
 
-def _fixed_widths(table) -> None:
+def _fixed_widths(table, columns: tuple = COLUMNS) -> None:
     """Fixed column widths (Word and LibreOffice otherwise autofit and wrap names)."""
     tblpr = table._tbl.tblPr
     layout = OxmlElement("w:tblLayout")
@@ -178,7 +178,7 @@ def _fixed_widths(table) -> None:
         margins.append(margin)
     tblpr.append(margins)
     grid = table._tbl.tblGrid
-    for col, (_, width) in zip(grid.findall(qn("w:gridCol")), COLUMNS, strict=True):
+    for col, (_, width) in zip(grid.findall(qn("w:gridCol")), columns, strict=True):
         col.set(qn("w:w"), str(int(width * 56.7)))  # twentieths of a point per mm
 
 
@@ -376,7 +376,10 @@ def loop_sections(doc, loop: Loop, number: int, single_district: bool) -> int:
     """The sections "督办事项" and "重点任务进展" numbered from `number`; returns the next
     number."""
     window = f"{loop.start.month}月{loop.start.day}日至{loop.end.month}月{loop.end.day}日"
-    _para(doc, f"{NUMERALS[number]}、督办事项", HEADING_FONT, 16, indent=False)
+    # A heading never ends a page: it keeps with the paragraph after it.
+    _para(
+        doc, f"{NUMERALS[number]}、督办事项", HEADING_FONT, 16, indent=False
+    ).paragraph_format.keep_with_next = True
     totals = {
         k: sum(c[k] for c in loop.counts.values())
         for k in ("opened", "answered", "closed", "overdue")
@@ -387,6 +390,8 @@ def loop_sections(doc, loop: Loop, number: int, single_district: bool) -> int:
         table = doc.add_table(rows=1, cols=len(LOOP_COLUMNS))
         table.style = "Table Grid"
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        table.autofit = False
+        _fixed_widths(table, LOOP_COLUMNS)
         for cell, (title, width) in zip(table.rows[0].cells, LOOP_COLUMNS, strict=True):
             _cell(cell, title, width, HEADING_FONT)
         _row_props(table.rows[0], header=True)
@@ -410,7 +415,8 @@ def loop_sections(doc, loop: Loop, number: int, single_district: bool) -> int:
         _para(doc, f"{i}. {item_line(item)}。", size=14)
     number += 1
     if loop.tasks:
-        _para(doc, f"{NUMERALS[number]}、重点任务进展", HEADING_FONT, 16, indent=False)
+        _para(doc, f"{NUMERALS[number]}、重点任务进展", HEADING_FONT, 16,
+              indent=False).paragraph_format.keep_with_next = True  # fmt: skip
         late = sum(bool(t["late"]) for t in loop.tasks)
         _para(
             doc,
