@@ -11,6 +11,7 @@ opens it.
 
 from __future__ import annotations
 
+import base64
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,7 +26,7 @@ from flask import g, has_request_context
 from dashboards.auth import Denied, Scope
 from pipelines.indicators import compute
 from pipelines.ingest import reports, uploads
-from pipelines.ops import accounts, jobs, targets
+from pipelines.ops import accounts, jobs, supervision, targets, tasks
 from pipelines.outputs import disclosure, notify, scorecard
 from pipelines.outputs.bulletin import archived
 from pipelines.outputs.bulletin.archive import folder as bulletin_folder
@@ -735,3 +736,231 @@ def save_targets(scope: Scope, rows: list[dict]) -> list[str]:
     if changed:
         jobs.start_run(scope.settings, "targets")
     return problems
+
+
+# -- supervision (督办, §11) -------------------------------------------------------------------
+
+_FIGURES_SQL = """
+select as_of, unit, value, target, expected, gap, numerator, denominator, status,
+    district_name
+from indicator_values
+where year = $year and unit_level = 'district' and unit_code = $district
+    and programme = $programme and indicator = $indicator
+order by as_of desc
+limit 1
+"""
+
+
+def indicator_figures(
+    scope: Scope, district: str, programme: str, indicator: str, year: int | None = None
+) -> dict | None:
+    """The district's published figures of an indicator for `year` (default: the newest year
+    published), as the snapshot holds them now; None when there are none."""
+    if not scope.sees(district):
+        raise Denied(f"district {district} is outside the user's scope")
+    info = meta(scope)
+    if info is None or not info.years:
+        return None
+    year = year if year in info.years else info.years[-1]
+    with snapshot(scope.settings) as con:
+        rows = frame(con, _FIGURES_SQL, {"year": year, "district": district,
+                                          "programme": programme, "indicator": indicator})  # fmt: skip
+    return rows.row(0, named=True) if rows.height else None
+
+
+@dataclass(frozen=True)
+class SupervisionDraft:
+    """What a new item will hold: the district, programme and indicator and their figures as
+    published now (frozen into the item when it is opened)."""
+
+    district: str
+    district_name: str
+    programme: str
+    indicator: str
+    origin: str
+    figures: dict | None
+
+
+def supervision_draft(
+    scope: Scope,
+    notification: str | None = None,
+    district: str | None = None,
+    programme: str | None = None,
+    indicator: str | None = None,
+    origin: str | None = None,
+    rule: str | None = None,
+) -> SupervisionDraft | None:
+    """The item an office user is about to open: from a notification (its key, or its rule
+    with the district and programme) or from a district row (district, programme, indicator).
+    None when they name nothing known."""
+    scope.require("supervision.manage")
+    info = meta(scope)
+    if info is None:
+        return None
+    if rule and not notification:
+        feed = notifications(scope, "all", programme, district, rule)
+        if feed.is_empty():
+            return None
+        notification = feed["key"][0]
+    if notification:
+        with snapshot(scope.settings) as con:
+            found = frame(con, "select rule, programme, district_code, subject from notifications "
+                          "where key = ?", [notification])  # fmt: skip
+        if found.is_empty() or found["district_code"][0] is None:
+            return None
+        row = found.row(0, named=True)
+        district, programme = row["district_code"], row["programme"] or programme
+        indicator = row["subject"] if row["subject"] in info.indicator_names else None
+        origin = f"notification:{notification}"
+    if district not in info.units or programme not in info.indicators:
+        return None
+    if indicator not in info.indicators[programme]:
+        indicator = info.headline(programme)
+    return SupervisionDraft(
+        district, info.units[district], programme, indicator, origin or "district",
+        indicator_figures(scope, district, programme, indicator),
+    )  # fmt: skip
+
+
+def open_supervision(
+    scope: Scope, draft: SupervisionDraft, action: str, deadline: date, responsible: str
+) -> int:
+    """Open the item of `draft`, freezing the figures the snapshot publishes now. Audited."""
+    scope.require("supervision.manage")
+    figures = indicator_figures(scope, draft.district, draft.programme, draft.indicator)
+    as_of = figures["as_of"] if figures else (meta(scope).as_of or scope.settings.current_date())
+    return supervision.open_item(
+        scope.settings, scope.user, district=draft.district, programme=draft.programme,
+        indicator=draft.indicator, origin=draft.origin, as_of=as_of,
+        snapshot=snapshot_key(scope) and Path(snapshot_key(scope)).name, figures=figures or {},
+        action=action, deadline=deadline, responsible=responsible, ip=scope.ip,
+    )  # fmt: skip
+
+
+def _with_now(scope: Scope, rows: list[dict]) -> list[dict]:
+    """Each item with its indicator's value now, beside the value when it was opened."""
+    for r in rows:
+        now = indicator_figures(
+            scope, r["district"], r["programme"], r["indicator"], int(r["as_of"][:4])
+        )
+        r["value_now"] = now["value"] if now else None
+        r["status_now"] = now["status"] if now else None
+        r["as_of_now"] = now["as_of"] if now else None
+    return rows
+
+
+def supervision_items(scope: Scope) -> list[dict]:
+    """The items the scope may see (a district user: their district's only), newest first,
+    each with the value now."""
+    scope.require("supervision")
+    return _with_now(scope, supervision.items(scope.settings, district=scope.district))
+
+
+def supervision_item(scope: Scope, item_id: int) -> tuple[dict, list[dict]]:
+    """One item (with the value now) and its history; another district's item is refused."""
+    scope.require("supervision")
+    found = supervision.item(scope.settings, item_id)
+    if found is None:
+        raise FileNotFoundError(item_id)
+    if not scope.sees(found["district"]):
+        raise Denied(f"item {item_id} is outside the user's scope")
+    return _with_now(scope, [found])[0], supervision.events(scope.settings, item_id)
+
+
+def _attachment(name: str | None, data_url: str | None) -> supervision.Attachment | None:
+    if not data_url:
+        return None
+    payload = data_url.split(",", 1)[-1]
+    return supervision.Attachment(name or "", base64.b64decode(payload, validate=False))
+
+
+def answer_supervision(
+    scope: Scope, item_id: int, report: str, name: str | None = None, data_url: str | None = None
+) -> None:
+    """The district answers its own item (another district's is refused), with an optional
+    attachment (.docx/.pdf/.xlsx by content, size-limited)."""
+    scope.require("supervision.answer")
+    supervision_item(scope, item_id)  # refuses another district's item
+    supervision.answer(scope.settings, item_id, scope.user, report, _attachment(name, data_url),
+                       scope.ip)  # fmt: skip
+
+
+def decide_supervision(scope: Scope, item_id: int, accept: bool, comment: str | None) -> None:
+    """The office closes (销号) or returns an answered item."""
+    scope.require("supervision.manage")
+    supervision_item(scope, item_id)
+    if accept:
+        supervision.close(scope.settings, item_id, scope.user, comment, scope.ip)
+    else:
+        supervision.send_back(scope.settings, item_id, scope.user, comment or "", scope.ip)
+
+
+def supervision_attachment(scope: Scope, event_id: int) -> tuple[str, bytes]:
+    """(name, content) of an answer's attachment, for those who may see its item; audited."""
+    scope.require("supervision")
+    event, path = supervision.attachment_path(scope.settings, event_id)
+    supervision_item(scope, event["item"])
+    accounts.audit(scope.settings, scope.user, "supervision_download", event["attachment_name"],
+                   f"item={event['item']}", scope.ip)  # fmt: skip
+    return event["attachment_name"], path.read_bytes()
+
+
+# -- the policy's tasks (重点任务台账, §11) ------------------------------------------------------
+
+
+def task_progress(scope: Scope, programme: str | None) -> tuple[list[dict], dict[str, str]]:
+    """The programme's tasks with each visible district's status (a district user: theirs
+    only), and those districts' names."""
+    scope.require("tasks")
+    units = unit_names(scope)
+    if not programme:
+        return [], units
+    return tasks.progress(scope.settings, programme, sorted(units)), units
+
+
+def report_task(scope: Scope, programme: str, number: str, status: str, note: str | None) -> None:
+    """A district reports a task's status for its own district (audited)."""
+    scope.require("tasks.report")
+    tasks.report(scope.settings, programme, number, scope.district, status, note, scope.user,
+                 scope.ip)  # fmt: skip
+
+
+def confirm_task(scope: Scope, programme: str, number: str, district: str) -> None:
+    """The office confirms a district's report (audited)."""
+    scope.require("tasks.manage")
+    if district not in unit_names(scope):
+        raise Denied(f"district {district} is outside the user's scope")
+    tasks.confirm(scope.settings, programme, number, district, scope.user, scope.ip)
+
+
+def task_list(scope: Scope, programme: str) -> list[dict]:
+    scope.require("tasks.manage")
+    return tasks.task_rows(scope.settings, programme)
+
+
+def save_task_list(scope: Scope, programme: str, rows: list[dict]) -> tuple[list[str], int]:
+    """Validate and save the programme's task list (each change audited)."""
+    scope.require("tasks.manage")
+    info = meta(scope)
+    if info is None or programme not in info.indicators:
+        raise ValueError(f"unknown programme {programme!r}")
+    return tasks.save_tasks(scope.settings, programme, rows, set(info.indicator_names),
+                            scope.user, scope.ip)  # fmt: skip
+
+
+def district_bulletin(scope: Scope, district: str, programme: str, period: str) -> Path:
+    """A district's own bulletin (a district user: only their own), or every district's in
+    one zip (`district="all"`, the office). Audited."""
+    from pipelines.outputs.bulletin.district import build_all_districts, build_district
+
+    scope.require("bulletins.district")
+    if district == "all":
+        scope.require("bulletins.generate")
+        path = build_all_districts(scope.settings, programme, period)
+    else:
+        if not scope.sees(district):
+            raise Denied(f"district {district} is outside the user's scope")
+        path = build_district(scope.settings, district, programme, period)
+    accounts.audit(scope.settings, scope.user, "bulletin_generate", path.name,
+                   f"district={district} programme={programme} period={period}", scope.ip)  # fmt: skip
+    return path

@@ -22,6 +22,8 @@ def _nav(scope) -> list:
         ("view", "/notifications", "notifications",
          [html.Span(t("nav.notifications"), id="shell-nav-notifications-text"),
           html.Span(id="shell-badge", className="badge")]),
+        ("supervision", "/supervision", "supervision", t("nav.supervision")),
+        ("tasks", "/tasks", "tasks", t("nav.tasks")),
         ("bulletins", "/bulletins", "bulletins", t("nav.bulletins")),
         ("loaded", "/loaded", "loaded", t("nav.loaded")),
         ("data", "/data", "data", t("nav.data")),
@@ -246,6 +248,8 @@ def register_callbacks(app: dash.Dash) -> None:
         Output("shell-nav-scorecard", "children"),
         Output("shell-district-label", "children"),
         Output("shell-district", "options"),
+        Output("shell-nav-supervision", "children"),
+        Output("shell-nav-tasks", "children"),
         Input("shell-lang", "value"),
     )
     def _translate_shell(lang):
@@ -279,6 +283,8 @@ def register_callbacks(app: dash.Dash) -> None:
             t("nav.scorecard", lang),
             t("shell.district", lang),
             _district_options(scope, info, lang),
+            t("nav.supervision", lang),
+            t("nav.tasks", lang),
         )
 
     @app.callback(

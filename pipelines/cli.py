@@ -114,6 +114,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--issuer", help="issuing body (default: the jurisdiction's joint-meeting office)"
     )
     bulletin.add_argument("--template", type=Path, help="the office's own .docx template")
+    bulletin.add_argument(
+        "--district",
+        help="a district's own bulletin (its townships, items and tasks): a district code, or "
+        "all for every district's in one zip (--out FILE.zip)",
+    )
 
     user = sub.add_parser("user", help="users and roles of the web app", parents=[common])
     usub = user.add_subparsers(dest="action", required=True)
@@ -356,6 +361,8 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
 def _bulletin(args: argparse.Namespace, settings: Settings) -> int:
     from pipelines.outputs.bulletin import build
 
+    if args.district:
+        return _district_bulletin(args, settings)
     try:
         result = build(settings, args.programme, args.period, args.out, args.issuer, args.template)
     except (ValueError, FileNotFoundError) as exc:
@@ -368,6 +375,26 @@ def _bulletin(args: argparse.Namespace, settings: Settings) -> int:
     _say(
         f"{result.number} → {args.out}（存档 archived: {result.path.name}, 快照 snapshot: {result.snapshot}）"
     )
+    return 0
+
+
+def _district_bulletin(args: argparse.Namespace, settings: Settings) -> int:
+    from pipelines.ops.accounts import audit
+    from pipelines.outputs.bulletin.district import build_all_districts, build_district
+
+    try:
+        if args.district == "all":
+            path = build_all_districts(settings, args.programme, args.period)
+        else:
+            path = build_district(settings, args.district, args.programme, args.period)
+    except (ValueError, FileNotFoundError) as exc:
+        _say(str(exc))
+        return 1
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_bytes(path.read_bytes())
+    audit(settings, "cli", "bulletin_generate", path.name,
+          f"district={args.district} programme={args.programme} period={args.period}")  # fmt: skip
+    _say(f"{path.name} → {args.out}")
     return 0
 
 

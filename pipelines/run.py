@@ -28,7 +28,7 @@ from pipelines.ingest.load import (
     get_state,
     set_state,
 )
-from pipelines.ops import locks
+from pipelines.ops import locks, supervision
 from pipelines.outputs import notify
 from pipelines.settings import Settings
 from pipelines.warehouse import snapshots
@@ -221,6 +221,8 @@ def _publish_pending(con: duckdb.DuckDBPyConnection, settings: Settings) -> bool
         or str(pointer["run_id"]) != snapshot_run
         or get_state(con, "reference_hash") != reference_hash(settings)
         or get_state(con, "marts_version") != compute.MARTS_VERSION
+        # an item became overdue, was answered or closed: the feed's 督办 notices follow
+        or get_state(con, "supervision_digest") != supervision.digest(settings)
     )
 
 
@@ -272,6 +274,7 @@ def _finish_run(
         set_state(con, "snapshot_run", str(run_id))
         set_state(con, "reference_hash", reference_hash(settings))
         set_state(con, "marts_version", compute.MARTS_VERSION)
+        set_state(con, "supervision_digest", supervision.digest(settings))
     con.execute("commit")
     con.execute("checkpoint")
 

@@ -143,6 +143,13 @@ class Settings:
         default=50,
         metadata=_meta("REHAB_MONITOR_UPLOAD_MB", "Largest file the data page accepts, in MB"),
     )
+    attachment_mb: int = field(
+        default=10,
+        metadata=_meta(
+            "REHAB_MONITOR_ATTACHMENT_MB",
+            "Largest attachment (.docx/.pdf/.xlsx) a district may add to a 督办 answer, in MB",
+        ),
+    )
     small_cells: str = field(
         default="suppress",
         metadata=_meta(

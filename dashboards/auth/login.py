@@ -109,7 +109,12 @@ def install(server: Flask, settings: Settings) -> None:
             return redirect("/")
         # Only uploads are large: a body over SMALL_BODY from someone who may not upload is
         # refused before it is read (the server-wide cap covers the uploads themselves).
-        if (request.content_length or 0) > SMALL_BODY and not g.scope.allows("data"):
+        size = request.content_length or 0
+        # A 督办 answer carries one attachment (base64 adds a third, with room for the form).
+        answer_room = settings.attachment_mb * 1024 * 1024 * 3 // 2 + SMALL_BODY
+        if size > SMALL_BODY and not (
+            g.scope.allows("data") or (g.scope.allows("supervision.answer") and size <= answer_room)
+        ):
             accounts.audit(settings, user.name, "request_refused", path,
                            f"body of {request.content_length} bytes", client_ip(settings))  # fmt: skip
             return _refuse(413, "请求过大 / request too large")

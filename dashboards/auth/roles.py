@@ -14,6 +14,15 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "admin": frozenset({"admin"}),
     "data": frozenset({"admin"}),
     "targets": frozenset({"admin"}),
+    # 督办 and the policy's tasks (§11): the office opens, closes and returns items and edits
+    # the task list; a district answers its own items and reports its own tasks.
+    "supervision": frozenset({"admin", "leader", "office", "district"}),
+    "supervision.manage": frozenset({"admin", "office"}),
+    "supervision.answer": frozenset({"district"}),
+    "tasks": frozenset({"admin", "leader", "office", "analyst", "district"}),
+    "tasks.report": frozenset({"district"}),
+    "tasks.manage": frozenset({"admin", "office"}),
+    "bulletins.district": frozenset({"admin", "office", "district"}),
 }
 
 # Page path (first segment) → the capability its layout and callbacks need.
@@ -28,6 +37,8 @@ PAGE_CAPABILITY = {
     "admin": "admin",
     "data": "data",
     "targets": "targets",
+    "supervision": "supervision",
+    "tasks": "tasks",
 }
 
 

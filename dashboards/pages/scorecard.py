@@ -13,7 +13,7 @@ from dashboards.components.grids import grid_options
 from dashboards.i18n import page_title, request_lang, t
 from dashboards.queries import scorecard_data
 from dashboards.state import parse_date
-from dashboards.views.scorecard import grid, scorecard_file
+from dashboards.views.scorecard import grid, scorecard_file, supervise_link
 from pipelines.outputs.formatting import STATUS_COLOURS, status_name
 
 dash.register_page(__name__, path="/scorecard", title=page_title("nav.scorecard"))
@@ -54,8 +54,10 @@ def layout(**_kwargs) -> html.Div:
                     className="ag-theme-alpine",
                     style={"height": "520px"},
                     dashGridOptions=grid_options(tooltipShowDelay=300, enableCellTextSelection=True),
+                    getRowId="params.data.code",
                 )
             ),
+            html.Div(id="scorecard-supervise"),
             dcc.Download(id="scorecard-file"),
         ],
         id="scorecard-page",
@@ -99,3 +101,21 @@ def _download(_clicks, year, as_of, every, lang):
     path = scorecard_file(current_scope(), year, parse_date(as_of), "every" in (every or []),
                           lang or "zh")  # fmt: skip
     return send_once(path) if path else no_update
+
+
+@callback(
+    Output("scorecard-supervise", "children"),
+    Input("scorecard-grid", "cellClicked"),
+    State("shell-year", "value"),
+    State("shell-as-of-select", "value"),
+    State("scorecard-every", "value"),
+    State("shell-lang", "value"),
+    prevent_initial_call=True,
+)
+def _supervise(cell, year, as_of, every, lang):
+    # A district's cell, clicked by the office: a link that opens a 督办 item for it.
+    scope = current_scope()
+    if not scope.allows("supervision.manage") or not cell:
+        return None
+    data = scorecard_data(scope, year, parse_date(as_of), "every" in (every or []))
+    return supervise_link(data, cell.get("rowId"), cell.get("colId"), lang or "zh")

@@ -14,6 +14,7 @@ from dashboards.components.help import indicator_help, info_mark
 from dashboards.i18n import name, t
 from dashboards.queries import district_data
 from dashboards.views.persons import persons_panel
+from dashboards.views.supervision import open_path
 from pipelines.outputs import disclosure
 
 
@@ -144,6 +145,12 @@ def district_view(
             html.Div(heading, className="print-only", id="district-print-heading"),
             dcc.Link(t("district.back", lang), href="/", className="hint"),
             html.H2(f"{data.name} · {programme_name} · {data.year}", id="district-title"),
+            dcc.Link(
+                t("supervision.open_for", lang, district=data.name,
+                  indicator=name(info.indicator_names[indicator], lang)),
+                href=open_path(code, data.programme, indicator, "district"),
+                id="district-supervise", className="hint",
+            ) if scope.allows("supervision.manage") else None,
             html.Div(
                 [html.H2(t("district.indicators", lang)), _table([t(c, lang) for c in cols], indicator_rows, "district-indicators")],
                 className="panel",

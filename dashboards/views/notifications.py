@@ -7,6 +7,7 @@ from dash import dcc, html
 from dashboards.auth import Scope
 from dashboards.i18n import t
 from dashboards.queries import notifications, unit_names
+from dashboards.views.supervision import open_path
 from pipelines.outputs.notify import RULES
 
 # A page lists at most this many (the newest); filters reach the rest.
@@ -17,6 +18,23 @@ def rule_options(lang: str) -> list[dict]:
     return [{"label": t("notify.all_rules", lang), "value": ""}] + [
         {"label": t(f"rule.{r}", lang), "value": r} for r in RULES
     ]
+
+
+# The notifications an office may turn into a 督办 item: a district falling short.
+SUPERVISED_RULES = ("progress_lagging", "progress_behind", "review_overdue", "referral_waiting",
+                    "settlement_missing")  # fmt: skip
+
+
+def _links(scope: Scope, row: dict, lang: str) -> list:
+    """The detail page, and for the office a 督办 item opened from this notification."""
+    links = [dcc.Link(t("notify.detail", lang), href=row["link"] or "/")]
+    if (scope.allows("supervision.manage") and row["rule"] in SUPERVISED_RULES
+            and row["district_code"] and row["programme"]):  # fmt: skip
+        indicator = row["subject"] if row["rule"].startswith("progress_") else None
+        href = open_path(row["district_code"], row["programme"], indicator, row["rule"])
+        links += [" · ", dcc.Link(t("supervision.open_link", lang), href=href,
+                                  className="notify-supervise")]  # fmt: skip
+    return links
 
 
 def feed_view(
@@ -53,7 +71,7 @@ def feed_view(
                 html.Td(names.get(r["district_code"] or "", "—")),
                 html.Td(r[message]),
                 html.Td(t(f"notify.status.{r['status']}", lang)),
-                html.Td(dcc.Link(t("notify.detail", lang), href=r["link"] or "/")),
+                html.Td(_links(scope, r, lang)),
             ],
             className=f"notify-{r['rule']}",
         )

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import re
 import tempfile
 from datetime import date
 from pathlib import Path
+
+from dash import dcc, html
 
 from dashboards.auth import Scope
 from dashboards.components.help import indicator_help
 from dashboards.i18n import name, t
 from dashboards.queries import ScorecardData, scorecard_data
+from dashboards.views.supervision import open_path
 from pipelines.ops import accounts
 from pipelines.outputs import scorecard
 from pipelines.outputs.formatting import (
@@ -110,3 +114,24 @@ def scorecard_file(
     accounts.audit(scope.settings, scope.user, "download", path.name,
                    f"scorecard year={year} as_of={data.as_of}", scope.ip)  # fmt: skip
     return path
+
+
+def supervise_link(
+    data: ScorecardData | None, district: str | None, column_id: str | None, lang: str
+) -> html.P | None:
+    """For a clicked district cell (column "c3_v" …): the link that opens a 督办 item for that
+    district and the column's programme and indicator."""
+    match = re.fullmatch(r"c(\d+)_[a-z]+", column_id or "")
+    if data is None or district not in data.meta.units:
+        return None
+    index = int(match[1]) if match else 0
+    column = data.columns[index] if index < len(data.columns) else data.columns[0]
+    indicator = name(data.meta.indicator_names[column["indicator"]], lang)
+    label = t("supervision.open_for", lang, district=data.meta.units[district], indicator=indicator)
+    return html.P(
+        dcc.Link(
+            label,
+            href=open_path(district, column["programme"], column["indicator"], "scorecard"),
+            id="scorecard-supervise-link",
+        )
+    )

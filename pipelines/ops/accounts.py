@@ -65,7 +65,9 @@ AUDIT_ACTIONS = (
     "login", "login_failed", "login_refused", "logout", "session_expired", "page_denied",
     "persons_list", "download", "audit_export", "bulletin_generate", "bulletin_download",
     "upload", "upload_refused", "target_change", "user_add", "user_passwd", "user_disable",
-    "request_denied", "request_refused", "rejects_export",
+    "request_denied", "request_refused", "rejects_export", "supervision_open",
+    "supervision_answer", "supervision_return", "supervision_close", "supervision_download",
+    "task_report", "task_confirm", "task_change",
 )  # fmt: skip
 
 

@@ -9,13 +9,15 @@ from datetime import date, datetime
 import duckdb
 import polars as pl
 
+from pipelines.ops import supervision
 from pipelines.outputs.formatting import percent, value_text
 from pipelines.settings import Settings
 from pipelines.warehouse.db import frame, scalar, sql_file
 
 RULES = (
     "progress_lagging", "progress_behind", "target_met", "review_overdue", "referral_waiting",
-    "settlement_missing", "stale_data", "file_rejects",
+    "settlement_missing", "stale_data", "file_rejects", "supervision_overdue",
+    "supervision_recovered",
 )  # fmt: skip
 
 
@@ -65,6 +67,21 @@ def message(row: dict, names: dict[str, str]) -> tuple[str, str, str]:
             zh = f"文件“{row['subject']}”拒收{n}行（{percent(row['value'])}），请核对后重新报送"
             en = f"File '{row['subject']}' had {n} rows rejected ({percent(row['value'])}); please correct and re-send"
             link = "/loaded"
+        case "supervision_overdue":
+            ind = names.get(row["indicator"], row["indicator"])
+            ind_en = names.get(f"en:{row['indicator']}", ind)
+            zh = f"{d}{row['subject']}（{p}{ind}）已超过办结时限{row['deadline']}，仍未报送整改情况"
+            en = (f"{d} {row['subject']} ({p_en}: {ind_en}) passed its deadline {row['deadline']} "
+                  "without an answer")  # fmt: skip
+            link = f"/supervision/item/{row['item']}"
+        case "supervision_recovered":
+            ind = names.get(row["indicator"], row["indicator"])
+            ind_en = names.get(f"en:{row['indicator']}", ind)
+            zh = (f"{d}{p}{ind}已恢复至{value_text(row['value'], unit)}（进度正常），"
+                  f"{row['subject']}尚未销号")  # fmt: skip
+            en = (f"{d} {p_en}: {ind_en} recovered to {value_text(row['value'], unit)} (on track) "
+                  f"while {row['subject']} is still open")  # fmt: skip
+            link = f"/supervision/item/{row['item']}"
         case _:
             zh = en = row["rule"]
     return zh, en, link
@@ -114,10 +131,47 @@ def names_of(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     )
 
 
+_SUPERVISED_SQL = """
+select unit_code, programme, indicator, year, status, value, target, expected, gap, unit
+from indicator_values
+where unit_level = 'district'
+qualify as_of = max(as_of) over (partition by year)
+"""
+
+
+def supervision_conditions(con: duckdb.DuckDBPyConnection, settings: Settings) -> pl.DataFrame:
+    """The 督办 conditions (§11): an open item past its deadline without an answer, and an
+    item not yet closed whose district's indicator is back on track (or met) in these marts."""
+    rows = [r for r in supervision.items(settings) if r["state"] != "closed"]
+    if not rows:
+        return pl.DataFrame()
+    now = {(r["unit_code"], r["programme"], r["indicator"], r["year"]): r
+           for r in frame(con, _SUPERVISED_SQL).to_dicts()}  # fmt: skip
+    found = []
+    for item in rows:
+        year = int(item["as_of"][:4])
+        base = {"programme": item["programme"], "district_code": item["district"],
+                "indicator": item["indicator"],
+                "subject": item["title"], "item": item["id"], "deadline": item["deadline"],
+                "year": year, "count": None, "persons_needed": None}  # fmt: skip
+        figures = now.get((item["district"], item["programme"], item["indicator"], year), {})
+        numbers = {k: figures.get(k) for k in ("value", "target", "expected", "gap", "unit")}
+        if item["status"] == "overdue":
+            found.append({"key": f"supervision_overdue|{item['id']}", "rule": "supervision_overdue",
+                          **base, **numbers})  # fmt: skip
+        if figures.get("status") in ("on_track", "met"):
+            found.append({"key": f"supervision_recovered|{item['id']}",
+                          "rule": "supervision_recovered", **base, **numbers})  # fmt: skip
+    return pl.DataFrame(found, infer_schema_length=None)
+
+
 def update(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: int) -> dict[str, int]:
     """Apply the lifecycle for this run; returns how many were raised, kept and resolved."""
     now = datetime.now()
-    current = conditions(con, settings, run_id)
+    current = pl.concat(
+        [conditions(con, settings, run_id), supervision_conditions(con, settings)],
+        how="diagonal_relaxed",
+    )
     names = names_of(con)
     open_keys = {
         r[0] for r in con.execute("select key from notifications where status = 'open'").fetchall()

@@ -22,7 +22,8 @@ pytestmark = pytest.mark.browser
 PAGES = {"/": "#overview-cards", "/scorecard": "#scorecard-grid .ag-row", "/district/211223": "#district-indicators",
          "/downloads": ".ag-row", "/loaded": "#loaded-table", "/notifications": "#notify-table",
          "/bulletins": "#bulletins-page", "/data": "#data-title", "/targets": "#targets-grid .ag-row",
-         "/admin": "#admin-users", "/no-such-page": "#notfound-title"}  # fmt: skip
+         "/admin": "#admin-users", "/no-such-page": "#notfound-title",
+         "/supervision": "#district-bulletin-make", "/tasks": "#tasks-table"}  # fmt: skip
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 # Words a Chinese page may show in Latin letters: file formats, the language switch, units.
 LATIN_OK = {"csv", "excel", "parquet", "pdf", "word", "english", "a4", "xlsx", "docx", "id", "mb",

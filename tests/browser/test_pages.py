@@ -13,7 +13,9 @@ from tests.browser.conftest import click_map, settled
 pytestmark = pytest.mark.browser
 
 PAGES = {"/": "#overview-cards", "/scorecard": "#scorecard-grid .ag-row", "/district/211223": "#district-indicators", "/downloads": ".ag-row",
-         "/loaded": "#loaded-table", "/notifications": "#notify-table", "/bulletins": "#bulletins-page", "/admin": "#admin-users"}  # fmt: skip
+         "/loaded": "#loaded-table", "/notifications": "#notify-table", "/bulletins": "#bulletins-page", "/admin": "#admin-users",
+         "/supervision": "#district-bulletin-make", "/tasks": "#tasks-table",
+         "/supervision/open/211223/mental_rehab/headline/scorecard": "#supervision-form"}  # fmt: skip
 
 
 @pytest.mark.parametrize("path", list(PAGES))

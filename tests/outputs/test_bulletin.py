@@ -129,7 +129,9 @@ def test_one_bulletin_for_all_programmes(settings, tmp_path):
         "二、残疾人精准康复服务行动",
         "三、残疾儿童康复救助",
         "六、需要关注的问题",
-        "七、下一步工作要求",
+        "七、督办事项",
+        "八、重点任务进展",
+        "九、下一步工作要求",
     ):
         assert heading in text
     assert len(doc.tables) == 5 and len(doc.inline_shapes) == 5
@@ -191,7 +193,8 @@ def test_all_programmes_from_the_page_and_the_cli_include_one_without_data(
         assert Document(str(path)).paragraphs[0].text == "铁岭市残疾人康复工作进度通报"
         for heading in ("一、精康融合行动", "二、残疾人精准康复服务行动", "三、残疾儿童康复救助",
                         "四、建档立卡贫困残疾人康复", "五、失能困难群众社会化组织化养护",
-                        "六、居家康复服务", "七、需要关注的问题", "八、下一步工作要求"):  # fmt: skip
+                        "六、居家康复服务", "七、需要关注的问题", "八、督办事项", "九、重点任务进展",
+                        "十、下一步工作要求"):  # fmt: skip
             assert heading in text, heading
         assert "居家康复服务暂无数据" in text
         assert len(Document(str(path)).tables) == 5  # no table for the programme without data
@@ -274,7 +277,7 @@ def _pdf_text(pdf_path) -> tuple[int, list[str]]:
         pdf.close()
 
 
-@pytest.mark.parametrize(("programme", "pages"), [("mental_rehab", (3, 5)), ("all", (10, 18))])
+@pytest.mark.parametrize(("programme", "pages"), [("mental_rehab", (3, 8)), ("all", (10, 22))])
 def test_rendered_pages_keep_every_table_cell_on_one_line(settings, tmp_path, programme, pages):
     from pipelines.outputs.bulletin.pdf import office, to_pdf
 
@@ -344,3 +347,31 @@ def test_a_bulletin_reads_one_snapshot_even_if_a_run_publishes_meanwhile(
         r["district_name"]: f"{r['numerator']:,}"
         for r in expected.filter(pl.col("district_code") != "city").iter_rows(named=True)
     }
+
+
+def test_the_bulletin_reports_items_and_flags_tasks_past_their_deadline(settings, tmp_path):
+    from pipelines.ops import supervision, tasks
+
+    today = settings.current_date()
+    item = supervision.open_item(
+        settings, "office1", district="211223", programme="mental_rehab",
+        indicator="service_coverage", origin="test", as_of=date(2025, 9, 30), snapshot=None,
+        figures={"unit": "ratio", "value": 0.41}, action="整改", deadline=today, responsible="西丰县残联",
+    )  # fmt: skip
+    tasks.report(settings, "mental_rehab", "1", "211202", "done", "已报送实施计划", "yinzhou")
+    out = tmp_path / "mental.docx"
+    assert main(["--data-dir", str(settings.data_dir), "bulletin", "--programme", "mental_rehab",
+                 "--period", "2025", "--out", str(out)]) == 0  # fmt: skip
+    doc = Document(str(out))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "督办事项" in text and "新开具督办单1件" in text
+    assert (
+        f"{supervision.item(settings, item)['title']}（西丰县，精康融合行动服务覆盖率，开具时41.0%"
+        in text
+    )
+    # Task (1) was due in November 2023: overdue in every district but 银州区, which did it.
+    line = next(
+        p for p in text.splitlines() if p.startswith("（1）结合市级“精康融合行动”实施方案要求")
+    )
+    assert "完成时限：2023年11月" in line and "1/7个县（市、区）已完成" in line
+    assert "逾期：清河区、铁岭县、西丰县" in line and "银州区" not in line.split("逾期")[1]

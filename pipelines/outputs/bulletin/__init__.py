@@ -12,6 +12,7 @@ import duckdb
 import polars as pl
 
 from pipelines.outputs import notify
+from pipelines.outputs.bulletin import loop
 from pipelines.outputs.bulletin.archive import archived, folder, issue
 from pipelines.outputs.bulletin.document import ALL, Bulletin, Heading, Section, write_document
 from pipelines.outputs.bulletin.periods import Period, parse_period
@@ -51,16 +52,20 @@ def build(
         sections = _sections(con, settings, programme, period)
         notes = _notes(con, settings, [s.programme["code"] for s in sections], period)
         jurisdiction = scalar(con, "select name from ref_jurisdiction")
+        names = _names(con)
     finally:
         con.close()
     single = programme != ALL
+    issued = today or settings.current_date()
+    start, end = period.window(issued)
+    loop_ = loop.collect(settings, {s.programme["code"]: s.programme["name_zh"] for s in sections},
+                         names["indicators"], names["units"], start, end)  # fmt: skip
     issuer = issuer or f"{jurisdiction}残疾人康复工作联席会议办公室"
     title = (
         f"{sections[0].programme['name_zh']}进度通报"
         if single
         else f"{jurisdiction}残疾人康复工作进度通报"
     )
-    issued = today or settings.current_date()
     previous = next(
         (b["ranks"] for b in reversed(archived(settings)) if b["programme"] == programme), {}
     )
@@ -69,7 +74,8 @@ def build(
         number = f"{period.year}年第{number_in_year}期"
         heading = Heading(title, number, issuer, issued,
                           f"各县（市、区）残联，{jurisdiction}残疾人康复工作联席会议各成员单位")  # fmt: skip
-        ranks = write_document(path, heading, sections, period, notes, previous, single, template)
+        ranks = write_document(path, heading, sections, period, notes, previous, single, template,
+                               loop_)  # fmt: skip
         return {
             "programme": programme, "year": period.year, "number": number,
             "period": period.label, "as_of": period.as_of.isoformat(), "file": path.name,
@@ -83,6 +89,14 @@ def build(
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_bytes(path.read_bytes())
     return Bulletin(path, entry["number"], programme, period, pointer["snapshot"], entry["ranks"])
+
+
+def _names(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
+    """Code → name of the snapshot's districts and indicators (Chinese)."""
+    return {
+        "units": dict(con.execute("select code, name from ref_units order by code").fetchall()),
+        "indicators": dict(con.execute("select code, name_zh from ref_indicators").fetchall()),
+    }
 
 
 def _sections(

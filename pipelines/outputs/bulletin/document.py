@@ -20,6 +20,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
 from pipelines.outputs.bulletin.chart import chart_png
+from pipelines.outputs.bulletin.loop import Loop, item_line, task_line
 from pipelines.outputs.bulletin.periods import Period
 from pipelines.outputs.formatting import competition_rank, gap_text, status_name, value_text
 
@@ -163,7 +164,7 @@ def _cell(cell, text: str, width: float, font: str = BODY_FONT, bold: bool = Fal
         run.font.color.rgb = RED
 
 
-def _fixed_widths(table) -> None:
+def _fixed_widths(table, columns: tuple = COLUMNS) -> None:
     """Fixed column widths (Word and LibreOffice otherwise autofit and wrap names)."""
     tblpr = table._tbl.tblPr
     layout = OxmlElement("w:tblLayout")
@@ -177,7 +178,7 @@ def _fixed_widths(table) -> None:
         margins.append(margin)
     tblpr.append(margins)
     grid = table._tbl.tblGrid
-    for col, (_, width) in zip(grid.findall(qn("w:gridCol")), COLUMNS, strict=True):
+    for col, (_, width) in zip(grid.findall(qn("w:gridCol")), columns, strict=True):
         col.set(qn("w:w"), str(int(width * 56.7)))  # twentieths of a point per mm
 
 
@@ -190,6 +191,7 @@ def write_document(
     previous: dict,
     single: bool,
     template: Path | None = None,
+    loop: Loop | None = None,
 ) -> dict:
     """Write the bulletin to `path` (`single`: one programme's, else all programmes'); returns
     the districts' ranks (per programme for all)."""
@@ -234,6 +236,8 @@ def write_document(
         _para(doc, "本期无需要提醒的事项。")
     for i, note in enumerate(notes, start=1):
         _para(doc, f"{i}. {note}。", size=14)
+    if loop is not None:
+        n = loop_sections(doc, loop, n + 1, single_district=False) - 1
     _para(doc, f"{NUMERALS[n + 1]}、下一步工作要求", HEADING_FONT, 16, indent=False)
     _para(doc, "（此处由联席会议办公室填写下一步工作要求。）")
     sources = "；".join(dict.fromkeys(sec.programme["source"] for sec in sections))
@@ -356,3 +360,73 @@ def _programme_section(
     chart = chart_png(districts, f"{period.label}各县（市、区）{name}", unit, city["target"])
     doc.add_picture(BytesIO(chart), width=Mm(150))
     return ranks
+
+
+# The 督办 table: column title and width (mm).
+LOOP_COLUMNS = (
+    ("县（市、区）", 44),
+    ("新开具", 28),
+    ("已报送整改", 28),
+    ("已销号", 28),
+    ("逾期未整改", 28),
+)
+
+
+def loop_sections(doc, loop: Loop, number: int, single_district: bool) -> int:
+    """The sections "督办事项" and "重点任务进展" numbered from `number`; returns the next
+    number."""
+    window = f"{loop.start.month}月{loop.start.day}日至{loop.end.month}月{loop.end.day}日"
+    # A heading never ends a page: it keeps with the paragraph after it.
+    _para(
+        doc, f"{NUMERALS[number]}、督办事项", HEADING_FONT, 16, indent=False
+    ).paragraph_format.keep_with_next = True
+    totals = {
+        k: sum(c[k] for c in loop.counts.values())
+        for k in ("opened", "answered", "closed", "overdue")
+    }
+    _para(doc, f"{window}，新开具督办单{totals['opened']}件，报送整改情况{totals['answered']}件，"
+               f"销号{totals['closed']}件，逾期未整改{totals['overdue']}件。")  # fmt: skip
+    if not single_district and any(any(c.values()) for c in loop.counts.values()):
+        table = doc.add_table(rows=1, cols=len(LOOP_COLUMNS))
+        table.style = "Table Grid"
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        table.autofit = False
+        _fixed_widths(table, LOOP_COLUMNS)
+        for cell, (title, width) in zip(table.rows[0].cells, LOOP_COLUMNS, strict=True):
+            _cell(cell, title, width, HEADING_FONT)
+        _row_props(table.rows[0], header=True)
+        for code, name in loop.districts.items():
+            c = loop.counts[code]
+            if not any(c.values()):
+                continue
+            row = table.add_row()
+            texts = [
+                name,
+                str(c["opened"]),
+                str(c["answered"]),
+                str(c["closed"]),
+                str(c["overdue"]),
+            ]
+            for cell, text, (_, width) in zip(row.cells, texts, LOOP_COLUMNS, strict=True):
+                _cell(cell, text, width, red=bool(c["overdue"]) and text == str(c["overdue"]))
+            _row_props(row)
+        doc.add_paragraph()
+    for i, item in enumerate(loop.items, start=1):
+        _para(doc, f"{i}. {item_line(item)}。", size=14)
+    number += 1
+    if loop.tasks:
+        _para(doc, f"{NUMERALS[number]}、重点任务进展", HEADING_FONT, 16,
+              indent=False).paragraph_format.keep_with_next = True  # fmt: skip
+        late = sum(bool(t["late"]) for t in loop.tasks)
+        _para(
+            doc,
+            f"本期到期或已逾期的重点任务{len(loop.tasks)}项，其中{late}项有县（市、区）逾期未完成。",
+        )
+        programme = None
+        for task in loop.tasks:
+            if task["programme_name"] != programme:
+                programme = task["programme_name"]
+                _para(doc, f"{programme}：", size=14, bold=True)
+            _para(doc, task_line(task, single_district) + "。", size=14)
+        number += 1
+    return number
