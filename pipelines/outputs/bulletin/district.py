@@ -159,7 +159,7 @@ def _write(path: Path, jurisdiction: str, name: str, parts: list, period: Period
             )
             texts = [str(t["rank"]) if not hidden else "—", t["township"], _count(t, "denominator"),
                      _count(t, "numerator"), "—" if hidden else value_text(t["value"], unit),
-                     status_name(t["status"])]  # fmt: skip
+                     "—" if hidden else status_name(t["status"])]  # fmt: skip
             cells = table.add_row()
             for cell, text, (_, width) in zip(cells.cells, texts, TOWN_COLUMNS, strict=True):
                 _cell(cell, text, width, red=t["status"] in ("lagging", "behind"))
