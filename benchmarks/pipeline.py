@@ -107,6 +107,7 @@ def _marts_floor(warehouse: Path) -> float:
     """The indicator SQL on typed tables: the loaded tables and reference tables copied into
     memory first (untimed), then the same periods and SQL as a run (timed)."""
     from pipelines.indicators import compute
+    from pipelines.indicators.engines import DuckDBEngine
 
     con = duckdb.connect()
     con.execute(f"attach '{warehouse}' as w (read_only)")
@@ -120,10 +121,12 @@ def _marts_floor(warehouse: Path) -> float:
     sql = compute.values_sql()
     threshold = {"lagging_points": 5.0}
     t0 = time.perf_counter()
-    compute._prepare(con, compute.periods_for(range(as_of.year - 2, as_of.year + 1), as_of))
+    compute._prepare(
+        DuckDBEngine(con), compute.periods_for(range(as_of.year - 2, as_of.year + 1), as_of)
+    )
     con.execute(f"create table v as {sql}", threshold)
     con.execute(f"create table b as {compute.breakdowns_sql()}")
-    compute._prepare(con, compute.month_ends(as_of.year - 2, as_of))
+    compute._prepare(DuckDBEngine(con), compute.month_ends(as_of.year - 2, as_of))
     con.execute(
         f"create table m as select * from ({sql}) where unit_level <> 'township'", threshold
     )
